@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['{sdk,sequencer,prover,scripts,circuits}/**/*.test.ts'],
+    // snarkjs needs isMainThread inside worker threads (TOOLCHAIN.md); forks avoid that trap for proofs.
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+  },
+})
