@@ -121,7 +121,8 @@ export function encodeRecord({ seq, kind, payload, prevHash }: EncodeRecordParam
 }
 
 /** Decodes a journal record value and verifies its hash. The returned byte fields are views into `value`. */
-export function decodeRecord(value: Uint8Array): DecodeResult<InputLogRecord> {
+export function decodeRecord(stored: Uint8Array): DecodeResult<InputLogRecord> {
+  const value = asPlainBytes(stored)
   if (value.length < RECORD_OVERHEAD_BYTES) return { ok: false, reason: `value too short (${value.length} bytes)` }
   if (value[0] !== FORMAT_VERSION) return { ok: false, reason: `unknown format version ${value[0]}` }
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength)
@@ -157,7 +158,8 @@ export function encodeSnapshot({ seq, hash, state }: InputLogSnapshot): Uint8Arr
   return value
 }
 
-export function decodeSnapshot(value: Uint8Array): DecodeResult<InputLogSnapshot> {
+export function decodeSnapshot(stored: Uint8Array): DecodeResult<InputLogSnapshot> {
+  const value = asPlainBytes(stored)
   if (value.length < SNAPSHOT_OVERHEAD_BYTES) return { ok: false, reason: `value too short (${value.length} bytes)` }
   if (value[0] !== FORMAT_VERSION) return { ok: false, reason: `unknown format version ${value[0]}` }
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength)
@@ -183,4 +185,9 @@ export function equalBytes(left: Uint8Array, right: Uint8Array): boolean {
   if (left.length !== right.length) return false
   for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false
   return true
+}
+
+/** A plain Uint8Array view of the same bytes (LevelDB hands out Buffers): decoded records are plain data. */
+function asPlainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
