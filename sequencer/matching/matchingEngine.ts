@@ -1,0 +1,981 @@
+import {
+  AccountOutOfRangeError,
+  AmendAccountMismatchError,
+  DuplicateOrderIdError,
+  ExpiryOutOfRangeError,
+  IncompatibleFlagsError,
+  InvalidMarketConfigError,
+  InvalidOrderError,
+  InvalidSnapshotError,
+  InvalidTimeError,
+  type MatchingError,
+  OrderExpiredError,
+  OrderIdOutOfRangeError,
+  PriceOffTickError,
+  PriceOutOfRangeError,
+  ReduceOnlyUnavailableError,
+  ReduceOnlyWouldIncreaseError,
+  SizeBelowMinimumError,
+  SizeOutOfRangeError,
+  UnknownOrderError,
+} from './errors.ts'
+import { OrderKeyTable } from './orderKeyTable.ts'
+import type {
+  BookSnapshot,
+  CancelReason,
+  DepthLevel,
+  FillAdmission,
+  MatchingEventSink,
+  OrderRequest,
+  RestingOrderSnapshot,
+  SelfTradePrevention,
+  Side,
+} from './types.ts'
+
+export type PositionLookup = (account: number, market: number) => bigint
+
+/**
+ * Pre-fill hook (margin, or any rule that must hold for every fill the engine emits). Called before each fill
+ * with the fill it is about to emit; the fill is emitted only on `'admit'`. Refusing cancels the taker's remainder,
+ * the maker, or both, with reason `notAdmitted`, and matching goes on with the next maker when the taker lives.
+ */
+export type CanFill = (
+  takerAccount: number,
+  makerAccount: number,
+  price: bigint,
+  size: bigint,
+  takerSide: Side,
+) => FillAdmission
+
+export type MatchingEngineParameters = {
+  /** Market index passed to `positionOf` and stored in snapshots. */
+  market: number
+  /** Every limit price is a multiple of it; 0 < tickSize < 2^48. */
+  tickSize: bigint
+  /** Smallest accepted order size in lots (default 1). */
+  minSize?: bigint
+  /** Receives every event, synchronously, in order. */
+  sink: MatchingEventSink
+  /**
+   * The account's signed position in this market, needed for reduce-only orders. It must already include every
+   * fill this engine has emitted (the position manager applies fills as the sink receives them).
+   */
+  positionOf?: PositionLookup
+  /** Optional pre-fill hook; when absent the hot path never calls out. Same freshness rule as `positionOf`. */
+  canFill?: CanFill
+  /** Resting orders the engine has room for before its arrays first grow (default 1024). */
+  initialCapacity?: number
+}
+
+const BUY = 0
+const SELL = 1
+const NONE = -1
+
+const FLAG_POST_ONLY = 1
+const FLAG_REDUCE_ONLY = 2
+const STP_SHIFT = 2
+const STP_EXPIRE_TAKER = 0
+const STP_EXPIRE_MAKER = 1
+const STP_EXPIRE_BOTH = 2
+const STP_MODES: readonly SelfTradePrevention[] = ['expireTaker', 'expireMaker', 'expireBoth']
+const SIDES: readonly Side[] = ['buy', 'sell']
+
+// Bounds from DESIGN.md, all exactly representable doubles.
+const PRICE_LIMIT = 2 ** 48
+const SIZE_LIMIT = 2 ** 40
+const INTEGER_LIMIT = 2 ** 53
+
+/**
+ * One market's order book and matcher: price-time priority, limit / market / IOC / post-only / reduce-only / GTT,
+ * cancel, cancel-all, amend, self-trade prevention. A pure state machine: time is an argument, nothing reads a
+ * clock or random source, and no event order depends on hash or handle layout (FIFO and expiry ties go by the
+ * acceptance sequence).
+ *
+ * Representation. The public API takes and returns bigint. Inside, prices and sizes live in Float64Arrays as JS
+ * numbers. That is exact, and only exact, because (1) every such value is an integer below 2^53 — validated at
+ * the boundary: price < 2^48, size < 2^40, ids and times < 2^53 — and (2) the engine never multiplies or divides
+ * them: it compares prices and adds or subtracts sizes, whose results stay integers below 2^53. A bigint → number
+ * conversion is monotonic, so range checks on the converted value are exact against bounds ≤ 2^53.
+ *
+ * Storage is allocation-free per operation: orders are dense handles into typed arrays, reused through a free
+ * list; each price level is an intrusive FIFO (prev/next handles); each side keeps its level keys sorted in a
+ * Float64Array with the best level last (key = price for bids, −price for asks, so "best" is always the largest
+ * key); live orders are found by (account, orderId) in an open-addressing table; GTT orders sit in an indexed
+ * binary heap ordered by (expiresAt, sequence). Arrays double when full.
+ *
+ * Reduce-only (choice: clip, then re-check at every fill, as Bybit and OKX do): at entry the order's size is
+ * clipped to what the account can still reduce — its position on the opposite side less its other resting
+ * reduce-only orders on this side; with nothing left the order is rejected (REDUCE_ONLY_WOULD_INCREASE). At
+ * every fill that involves a reduce-only order (taker or maker) the fill is clipped to the account's current
+ * position; a reduce-only order with no position left is cancelled (reason `reduceOnly`). So no reduce-only order
+ * ever grows a position, provided `positionOf` includes every fill already emitted.
+ *
+ * Every call that takes `now` first expires the orders whose `expiresAt < now` (events `cancelled`/`expired`,
+ * earliest expiry first), so an expired order never trades.
+ */
+export class MatchingEngine {
+  readonly market: number
+  readonly tickSize: bigint
+  readonly minSize: bigint
+
+  private readonly tick: number
+  private readonly minSizeNumber: number
+  private readonly sink: MatchingEventSink
+  private readonly positionOf: PositionLookup | undefined
+  private readonly canFill: CanFill | undefined
+
+  // Orders, indexed by handle.
+  private capacity = 0
+  private orderPrice = new Float64Array(0)
+  private orderRemaining = new Float64Array(0)
+  private orderExpiresAt = new Float64Array(0)
+  private orderSequence = new Float64Array(0)
+  private orderIdNumber = new Float64Array(0)
+  private orderAccount = new Uint32Array(0)
+  private orderNext = new Int32Array(0)
+  private orderPrevious = new Int32Array(0)
+  private orderLevel = new Int32Array(0)
+  private orderAccountNext = new Int32Array(0)
+  private orderAccountPrevious = new Int32Array(0)
+  private orderHeapIndex = new Int32Array(0)
+  private orderSide = new Uint8Array(0)
+  private orderFlags = new Uint8Array(0)
+  private orderId: bigint[] = []
+  private orderPriceBig: bigint[] = []
+  private freeOrder = NONE
+  private unusedOrder = 0
+  private liveOrders = 0
+
+  // Price levels, indexed by level handle.
+  private levelCapacity = 0
+  private levelHead = new Int32Array(0)
+  private levelTail = new Int32Array(0)
+  private levelCount = new Int32Array(0)
+  private levelTotal = new Float64Array(0)
+  private freeLevel = NONE
+  private unusedLevel = 0
+
+  // Per side: level keys ascending (best last) and the level handle at each position.
+  private sideKeys: Float64Array<ArrayBuffer>[] = [new Float64Array(0), new Float64Array(0)]
+  private sideLevels: Int32Array<ArrayBuffer>[] = [new Int32Array(0), new Int32Array(0)]
+  private sideCount = new Int32Array(2)
+
+  // Expiry heap of handles, ordered by (expiresAt, sequence).
+  private heap = new Int32Array(0)
+  private heapSize = 0
+
+  private readonly ordersByKey: OrderKeyTable
+  private readonly accountHeads: OrderKeyTable
+  // Remaining lots of resting reduce-only orders per account, by side. Touched only for reduce-only orders.
+  private readonly restingReduceOnly: [Map<number, number>, Map<number, number>] = [new Map(), new Map()]
+  private nextSequence = 0
+
+  // Scratch written by `validate` for the order being processed (kept in fields to avoid allocation).
+  private validSide = BUY
+  private validIdNumber = 0
+  private validSize = 0
+  private validPrice = 0
+  private validLimitKey = 0
+  private validExpiresAt = Infinity
+  private validFlags = 0
+  private validClipped = false
+
+  constructor(parameters: MatchingEngineParameters) {
+    const { market, tickSize, minSize = 1n, sink, positionOf, canFill, initialCapacity = 1024 } = parameters
+    if (!Number.isInteger(market) || market < 0) throw new InvalidMarketConfigError('market', market)
+    if (typeof tickSize !== 'bigint' || tickSize <= 0n || tickSize >= BigInt(PRICE_LIMIT)) {
+      throw new InvalidMarketConfigError('tickSize', tickSize)
+    }
+    if (typeof minSize !== 'bigint' || minSize <= 0n || minSize >= BigInt(SIZE_LIMIT)) {
+      throw new InvalidMarketConfigError('minSize', minSize)
+    }
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 1) {
+      throw new InvalidMarketConfigError('initialCapacity', initialCapacity)
+    }
+    this.market = market
+    this.tickSize = tickSize
+    this.minSize = minSize
+    this.tick = Number(tickSize)
+    this.minSizeNumber = Number(minSize)
+    this.sink = sink
+    this.positionOf = positionOf
+    this.canFill = canFill
+    this.ordersByKey = new OrderKeyTable(initialCapacity)
+    this.accountHeads = new OrderKeyTable(64)
+    this.growOrders(initialCapacity)
+    this.growLevels(64)
+    this.growSide(BUY, 64)
+    this.growSide(SELL, 64)
+  }
+
+  // ─── Commands ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Expire what is due, then validate, match and rest (or cancel the remainder of) one order. */
+  submit(order: OrderRequest, now: bigint): void {
+    const time = toTime(now)
+    if (this.heapSize > 0 && this.orderExpiresAt[this.heap[0]!]! < time) this.expireBefore(time)
+    const error = this.validate(order, time, now, NONE)
+    if (error !== undefined) {
+      this.sink.rejected(order.account, order.orderId, error)
+      return
+    }
+    this.execute(order)
+  }
+
+  /** Cancel one live order (reason `user`); UNKNOWN_ORDER when there is none. */
+  cancel(account: number, orderId: bigint): void {
+    const handle = this.findOrder(account, orderId)
+    if (handle === NONE) {
+      this.sink.rejected(account, orderId, new UnknownOrderError(account, orderId))
+      return
+    }
+    this.cancelResting(handle, 'user')
+  }
+
+  /** Cancel every live order of the account, oldest first; returns how many. */
+  cancelAll(account: number): number {
+    if ((account >>> 0) !== account) return 0
+    let cancelled = 0
+    for (let head = this.accountHeads.get(account, 0); head !== NONE; head = this.accountHeads.get(account, 0)) {
+      this.cancelResting(head, 'user')
+      cancelled++
+    }
+    return cancelled
+  }
+
+  /**
+   * Cancel-replace: the live order (account, orderId) is cancelled (reason `replaced`) and `replacement` is
+   * submitted as a new order (it loses time priority and may trade at once). `replacement` may reuse `orderId`.
+   * Validated before anything changes: a rejected replacement leaves the original order in place.
+   */
+  amend(account: number, orderId: bigint, replacement: OrderRequest, now: bigint): void {
+    const time = toTime(now)
+    if (this.heapSize > 0 && this.orderExpiresAt[this.heap[0]!]! < time) this.expireBefore(time)
+    const handle = this.findOrder(account, orderId)
+    if (handle === NONE) {
+      this.sink.rejected(account, orderId, new UnknownOrderError(account, orderId))
+      return
+    }
+    if (replacement.account !== account) {
+      this.sink.rejected(account, orderId, new AmendAccountMismatchError(account, replacement.account))
+      return
+    }
+    const error = this.validate(replacement, time, now, handle)
+    if (error !== undefined) {
+      this.sink.rejected(replacement.account, replacement.orderId, error)
+      return
+    }
+    this.cancelResting(handle, 'replaced')
+    this.execute(replacement)
+  }
+
+  /** Cancel (reason `expired`) every resting order with `expiresAt < now`, earliest expiry first. */
+  expire(now: bigint): void {
+    this.expireBefore(toTime(now))
+  }
+
+  // ─── Queries ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  get orderCount(): number {
+    return this.liveOrders
+  }
+
+  bestBid(): bigint | undefined {
+    return this.bestPrice(BUY)
+  }
+
+  bestAsk(): bigint | undefined {
+    return this.bestPrice(SELL)
+  }
+
+  /** Aggregated levels of one side, best first. */
+  depth(side: Side, maxLevels = Infinity): DepthLevel[] {
+    const sideIndex = side === 'buy' ? BUY : SELL
+    const levels: DepthLevel[] = []
+    const count = this.sideCount[sideIndex]!
+    for (let position = count - 1; position >= 0 && levels.length < maxLevels; position--) {
+      const level = this.sideLevels[sideIndex]![position]!
+      const head = this.levelHead[level]!
+      levels.push([this.orderPriceBig[head]!, BigInt(this.levelTotal[level]!), this.levelCount[level]!])
+    }
+    return levels
+  }
+
+  /** The live order (account, orderId), or undefined. */
+  getOrder(account: number, orderId: bigint): RestingOrderSnapshot | undefined {
+    const handle = this.findOrder(account, orderId)
+    return handle === NONE ? undefined : this.describe(handle)
+  }
+
+  /** Every resting order as plain data, in acceptance order. */
+  snapshot(): BookSnapshot {
+    const orders: RestingOrderSnapshot[] = []
+    for (const side of [BUY, SELL]) {
+      for (let position = 0; position < this.sideCount[side]!; position++) {
+        const level = this.sideLevels[side]![position]!
+        for (let handle = this.levelHead[level]!; handle !== NONE; handle = this.orderNext[handle]!) {
+          orders.push(this.describe(handle))
+        }
+      }
+    }
+    orders.sort((a, b) => a.sequence - b.sequence)
+    return { version: 1, market: this.market, tickSize: this.tickSize, nextSequence: this.nextSequence, orders }
+  }
+
+  /**
+   * Replace the whole book with a snapshot (of this market). Throws INVALID_SNAPSHOT, leaving the book unchanged,
+   * if the snapshot is malformed: every order is validated as at entry, and sequences must increase.
+   */
+  restore(snapshot: BookSnapshot): void {
+    if (snapshot.version !== 1) throw new InvalidSnapshotError('version', snapshot.version)
+    if (snapshot.market !== this.market) throw new InvalidSnapshotError('market', snapshot.market)
+    if (snapshot.tickSize !== this.tickSize) throw new InvalidSnapshotError('tickSize', snapshot.tickSize)
+    const seen = new Set<string>()
+    let previousSequence = -1
+    for (const order of snapshot.orders) {
+      const request: OrderRequest = {
+        type: 'limit',
+        account: order.account,
+        orderId: order.orderId,
+        side: order.side,
+        price: order.price,
+        size: order.remaining,
+        selfTradePrevention: order.selfTradePrevention,
+      }
+      const error = this.validateFields(request, false)
+      if (error !== undefined) throw new InvalidSnapshotError(`order ${order.account}/${order.orderId}`, error.code)
+      if (order.expiresAt !== undefined && !isBigIntBelow(order.expiresAt, INTEGER_LIMIT)) {
+        throw new InvalidSnapshotError('expiresAt', order.expiresAt)
+      }
+      if (!Number.isSafeInteger(order.sequence) || order.sequence <= previousSequence) {
+        throw new InvalidSnapshotError('sequence', order.sequence)
+      }
+      if (order.reduceOnly && this.positionOf === undefined) throw new InvalidSnapshotError('reduceOnly', order)
+      const key = `${order.account}/${order.orderId}`
+      if (seen.has(key)) throw new InvalidSnapshotError('duplicate order', key)
+      seen.add(key)
+      previousSequence = order.sequence
+    }
+    if (!Number.isSafeInteger(snapshot.nextSequence) || snapshot.nextSequence <= previousSequence) {
+      throw new InvalidSnapshotError('nextSequence', snapshot.nextSequence)
+    }
+    this.reset()
+    for (const order of snapshot.orders) {
+      const handle = this.allocateOrder()
+      const side = order.side === 'buy' ? BUY : SELL
+      const flags =
+        (order.postOnly ? FLAG_POST_ONLY : 0) |
+        (order.reduceOnly ? FLAG_REDUCE_ONLY : 0) |
+        (STP_MODES.indexOf(order.selfTradePrevention) << STP_SHIFT)
+      this.placeResting(
+        handle,
+        order.account,
+        order.orderId,
+        side,
+        order.price,
+        Number(order.remaining),
+        order.expiresAt === undefined ? Infinity : Number(order.expiresAt),
+        flags,
+        order.sequence,
+      )
+    }
+    this.nextSequence = snapshot.nextSequence
+  }
+
+  // ─── Validation ──────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Checks everything before any state changes; fills the `valid*` scratch fields. `replacing` may be NONE. */
+  private validate(order: OrderRequest, time: number, now: bigint, replacing: number): MatchingError | undefined {
+    const fieldError = this.validateFields(order, true)
+    if (fieldError !== undefined) return fieldError
+    const expiresAt = order.expiresAt
+    if (expiresAt === undefined) {
+      this.validExpiresAt = Infinity
+    } else {
+      if (!isBigIntBelow(expiresAt, INTEGER_LIMIT)) return new ExpiryOutOfRangeError(expiresAt)
+      const expiresAtNumber = Number(expiresAt)
+      if (expiresAtNumber < time) return new OrderExpiredError(expiresAt, now)
+      this.validExpiresAt = expiresAtNumber
+    }
+    const reduceOnly = (this.validFlags & FLAG_REDUCE_ONLY) !== 0
+    if (reduceOnly && this.positionOf === undefined) return new ReduceOnlyUnavailableError()
+    const existing = this.ordersByKey.get(order.account, this.validIdNumber)
+    if (existing !== NONE && existing !== replacing) return new DuplicateOrderIdError(order.account, order.orderId)
+    this.validClipped = false
+    if (reduceOnly) {
+      const position = this.positionOf!(order.account, this.market)
+      const side = this.validSide
+      let resting = this.restingReduceOnly[side === BUY ? 0 : 1].get(order.account) ?? 0
+      if (
+        replacing !== NONE &&
+        (this.orderFlags[replacing]! & FLAG_REDUCE_ONLY) !== 0 &&
+        this.orderSide[replacing] === side
+      ) {
+        resting -= this.orderRemaining[replacing]!
+      }
+      const reducible = side === BUY ? -position : position
+      const capacity = reducible - BigInt(resting)
+      if (capacity <= 0n) return new ReduceOnlyWouldIncreaseError(position, BigInt(resting))
+      if (capacity < BigInt(this.validSize)) {
+        this.validSize = Number(capacity)
+        this.validClipped = true
+      }
+    }
+    return undefined
+  }
+
+  /** Stateless checks of the request's fields, in a fixed order (the reference book mirrors it). */
+  private validateFields(order: OrderRequest, checkMinimum: boolean): MatchingError | undefined {
+    const type = order.type
+    if (type !== 'limit' && type !== 'market') return new InvalidOrderError('type', type)
+    const side = order.side
+    if (side !== 'buy' && side !== 'sell') return new InvalidOrderError('side', side)
+    const account = order.account
+    if ((account >>> 0) !== account) return new AccountOutOfRangeError(account)
+    const orderId = order.orderId
+    if (!isBigIntBelow(orderId, INTEGER_LIMIT)) return new OrderIdOutOfRangeError(orderId)
+    const size = order.size
+    if (!isBigIntBelow(size, SIZE_LIMIT) || size === 0n) return new SizeOutOfRangeError(size)
+    const sizeNumber = Number(size)
+    if (checkMinimum && sizeNumber < this.minSizeNumber) return new SizeBelowMinimumError(size, this.minSize)
+    const reduceOnly = order.reduceOnly
+    if (reduceOnly !== undefined && reduceOnly !== true && reduceOnly !== false) {
+      return new InvalidOrderError('reduceOnly', reduceOnly)
+    }
+    const mode = order.selfTradePrevention
+    let stp = STP_EXPIRE_MAKER
+    if (mode !== undefined) {
+      stp = mode === 'expireTaker' ? STP_EXPIRE_TAKER : mode === 'expireMaker' ? STP_EXPIRE_MAKER : STP_EXPIRE_BOTH
+      if (stp === STP_EXPIRE_BOTH && mode !== 'expireBoth') return new InvalidOrderError('selfTradePrevention', mode)
+    }
+    const sideIndex = side === 'buy' ? BUY : SELL
+    let flags = (reduceOnly === true ? FLAG_REDUCE_ONLY : 0) | (stp << STP_SHIFT)
+    if (type === 'limit') {
+      const price = order.price
+      if (!isBigIntBelow(price, PRICE_LIMIT) || price === 0n) return new PriceOutOfRangeError(price)
+      const priceNumber = Number(price)
+      if (priceNumber % this.tick !== 0) return new PriceOffTickError(price, this.tickSize)
+      const timeInForce = order.timeInForce
+      if (timeInForce !== undefined && timeInForce !== 'GTC' && timeInForce !== 'IOC') {
+        return new InvalidOrderError('timeInForce', timeInForce)
+      }
+      const postOnly = order.postOnly
+      if (postOnly !== undefined && postOnly !== true && postOnly !== false) {
+        return new InvalidOrderError('postOnly', postOnly)
+      }
+      if (postOnly === true) {
+        if (timeInForce === 'IOC') return new IncompatibleFlagsError('postOnly+IOC')
+        flags |= FLAG_POST_ONLY
+      }
+      this.validPrice = priceNumber
+      // Key of the limit on the opposite side's axis: a maker crosses when its key ≥ this.
+      this.validLimitKey = sideIndex === BUY ? -priceNumber : priceNumber
+    } else {
+      const protection = order.protectionPrice
+      if (protection === undefined) {
+        this.validLimitKey = -Infinity
+      } else {
+        if (!isBigIntBelow(protection, PRICE_LIMIT) || protection === 0n) return new PriceOutOfRangeError(protection)
+        const protectionNumber = Number(protection)
+        this.validLimitKey = sideIndex === BUY ? -protectionNumber : protectionNumber
+      }
+      this.validPrice = 0
+    }
+    this.validSide = sideIndex
+    this.validIdNumber = Number(orderId)
+    this.validSize = sizeNumber
+    this.validFlags = flags
+    return undefined
+  }
+
+  // ─── Matching ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Runs a validated order (scratch fields set by `validate`). */
+  private execute(order: OrderRequest): void {
+    const sink = this.sink
+    const account = order.account
+    const orderId = order.orderId
+    const sideName = order.side
+    const side = this.validSide
+    const flags = this.validFlags
+    const limitKey = this.validLimitKey
+    const size = this.validSize
+    const sizeBig = this.validClipped ? BigInt(size) : order.size
+    const isLimit = order.type === 'limit'
+    const sequence = this.nextSequence++
+
+    sink.accepted(account, orderId, sideName, isLimit ? order.price : order.protectionPrice, sizeBig)
+
+    const opposite = 1 - side
+    const oppositeKeys = this.sideKeys[opposite]!
+    if ((flags & FLAG_POST_ONLY) !== 0) {
+      const count = this.sideCount[opposite]!
+      if (count > 0 && oppositeKeys[count - 1]! >= limitKey) {
+        sink.cancelled(account, orderId, sizeBig, 'postOnlyWouldCross')
+        return
+      }
+    }
+
+    let remaining = size
+    while (remaining > 0) {
+      const count = this.sideCount[opposite]!
+      if (count === 0) break
+      // Side arrays may have been replaced by growth only on insertion, which never happens inside this loop.
+      if (this.sideKeys[opposite]![count - 1]! < limitKey) break
+      const level = this.sideLevels[opposite]![count - 1]!
+      const maker = this.levelHead[level]!
+      const makerAccount = this.orderAccount[maker]!
+
+      if (makerAccount === account) {
+        const mode = (flags >>> STP_SHIFT) & 3
+        if (mode !== STP_EXPIRE_TAKER) this.cancelResting(maker, 'selfTrade')
+        if (mode !== STP_EXPIRE_MAKER) {
+          sink.cancelled(account, orderId, remaining === size ? sizeBig : BigInt(remaining), 'selfTrade')
+          return
+        }
+        continue
+      }
+
+      const makerRemaining = this.orderRemaining[maker]!
+      let fill = remaining < makerRemaining ? remaining : makerRemaining
+      const makerFlags = this.orderFlags[maker]!
+      if (((flags | makerFlags) & FLAG_REDUCE_ONLY) !== 0) {
+        if ((flags & FLAG_REDUCE_ONLY) !== 0) {
+          const capacity = this.reduceCapacity(account, side)
+          if (capacity === 0) {
+            sink.cancelled(account, orderId, BigInt(remaining), 'reduceOnly')
+            return
+          }
+          if (capacity < fill) fill = capacity
+        }
+        if ((makerFlags & FLAG_REDUCE_ONLY) !== 0) {
+          const capacity = this.reduceCapacity(makerAccount, opposite)
+          if (capacity === 0) {
+            this.cancelResting(maker, 'reduceOnly')
+            continue
+          }
+          if (capacity < fill) fill = capacity
+        }
+      }
+
+      const price = this.orderPriceBig[maker]!
+      const fillBig = BigInt(fill)
+      if (this.canFill !== undefined) {
+        const admission = this.canFill(account, makerAccount, price, fillBig, sideName)
+        if (admission !== 'admit') {
+          if (admission !== 'rejectTaker') this.cancelResting(maker, 'notAdmitted')
+          if (admission !== 'rejectMaker') {
+            sink.cancelled(account, orderId, BigInt(remaining), 'notAdmitted')
+            return
+          }
+          continue
+        }
+      }
+
+      remaining -= fill
+      const makerLeft = makerRemaining - fill
+      this.orderRemaining[maker] = makerLeft
+      this.levelTotal[level] = this.levelTotal[level]! - fill
+      if ((makerFlags & FLAG_REDUCE_ONLY) !== 0) this.addRestingReduceOnly(makerAccount, opposite, -fill)
+      const makerOrderId = this.orderId[maker]!
+      if (makerLeft === 0) this.removeResting(maker)
+      sink.fill(account, orderId, makerAccount, makerOrderId, price, fillBig, sideName)
+    }
+
+    if (remaining === 0) return
+    if (!isLimit || order.timeInForce === 'IOC') {
+      sink.cancelled(account, orderId, remaining === size ? sizeBig : BigInt(remaining), 'iocRemainder')
+      return
+    }
+    const handle = this.allocateOrder()
+    this.placeResting(handle, account, orderId, side, order.price, remaining, this.validExpiresAt, flags, sequence)
+    sink.rested(account, orderId, sideName, order.price, remaining === size ? sizeBig : BigInt(remaining))
+  }
+
+  /** Lots the account may still trade on `side` without growing its position (0 if none). */
+  private reduceCapacity(account: number, side: number): number {
+    const position = this.positionOf!(account, this.market)
+    const reducible = side === BUY ? -position : position
+    return reducible <= 0n ? 0 : Number(reducible)
+  }
+
+  private expireBefore(time: number): void {
+    while (this.heapSize > 0) {
+      const handle = this.heap[0]!
+      if (this.orderExpiresAt[handle]! >= time) return
+      this.cancelResting(handle, 'expired')
+    }
+  }
+
+  // ─── Book structure ──────────────────────────────────────────────────────────────────────────────────────────
+
+  private placeResting(
+    handle: number,
+    account: number,
+    orderId: bigint,
+    side: number,
+    price: bigint,
+    remaining: number,
+    expiresAt: number,
+    flags: number,
+    sequence: number,
+  ): void {
+    const priceNumber = Number(price)
+    const idNumber = Number(orderId)
+    this.orderPrice[handle] = priceNumber
+    this.orderRemaining[handle] = remaining
+    this.orderExpiresAt[handle] = expiresAt
+    this.orderSequence[handle] = sequence
+    this.orderIdNumber[handle] = idNumber
+    this.orderAccount[handle] = account
+    this.orderSide[handle] = side
+    this.orderFlags[handle] = flags
+    this.orderId[handle] = orderId
+    this.orderPriceBig[handle] = price
+
+    // Level FIFO: append at the tail.
+    const level = this.findOrCreateLevel(side, side === BUY ? priceNumber : -priceNumber)
+    const tail = this.levelTail[level]!
+    this.orderPrevious[handle] = tail
+    this.orderNext[handle] = NONE
+    if (tail === NONE) this.levelHead[level] = handle
+    else this.orderNext[tail] = handle
+    this.levelTail[level] = handle
+    this.levelCount[level] = this.levelCount[level]! + 1
+    this.levelTotal[level] = this.levelTotal[level]! + remaining
+    this.orderLevel[handle] = level
+
+    // Account list: circular, oldest first; the table holds the head.
+    const head = this.accountHeads.get(account, 0)
+    if (head === NONE) {
+      this.orderAccountNext[handle] = handle
+      this.orderAccountPrevious[handle] = handle
+      this.accountHeads.set(account, 0, handle)
+    } else {
+      const last = this.orderAccountPrevious[head]!
+      this.orderAccountNext[last] = handle
+      this.orderAccountPrevious[handle] = last
+      this.orderAccountNext[handle] = head
+      this.orderAccountPrevious[head] = handle
+    }
+
+    this.ordersByKey.set(account, idNumber, handle)
+    if (expiresAt !== Infinity) this.heapPush(handle)
+    else this.orderHeapIndex[handle] = NONE
+    if ((flags & FLAG_REDUCE_ONLY) !== 0) this.addRestingReduceOnly(account, side, remaining)
+    this.liveOrders++
+  }
+
+  private cancelResting(handle: number, reason: CancelReason): void {
+    const account = this.orderAccount[handle]!
+    const orderId = this.orderId[handle]!
+    const remaining = this.orderRemaining[handle]!
+    if ((this.orderFlags[handle]! & FLAG_REDUCE_ONLY) !== 0) {
+      this.addRestingReduceOnly(account, this.orderSide[handle]!, -remaining)
+    }
+    const level = this.orderLevel[handle]!
+    this.levelTotal[level] = this.levelTotal[level]! - remaining
+    this.removeResting(handle)
+    this.sink.cancelled(account, orderId, BigInt(remaining), reason)
+  }
+
+  /** Unlinks a resting order from its level, account list, key table and heap, and frees its handle. */
+  private removeResting(handle: number): void {
+    const level = this.orderLevel[handle]!
+    const previous = this.orderPrevious[handle]!
+    const next = this.orderNext[handle]!
+    if (previous === NONE) this.levelHead[level] = next
+    else this.orderNext[previous] = next
+    if (next === NONE) this.levelTail[level] = previous
+    else this.orderPrevious[next] = previous
+    const levelCount = this.levelCount[level]! - 1
+    this.levelCount[level] = levelCount
+    if (levelCount === 0) this.removeLevel(this.orderSide[handle]!, level, this.orderPrice[handle]!)
+
+    const account = this.orderAccount[handle]!
+    const accountNext = this.orderAccountNext[handle]!
+    if (accountNext === handle) {
+      this.accountHeads.delete(account, 0)
+    } else {
+      const accountPrevious = this.orderAccountPrevious[handle]!
+      this.orderAccountNext[accountPrevious] = accountNext
+      this.orderAccountPrevious[accountNext] = accountPrevious
+      // In a list kept in sequence order, the head is the one whose predecessor (the tail) is newer.
+      if (this.orderSequence[accountPrevious]! > this.orderSequence[handle]!) {
+        this.accountHeads.set(account, 0, accountNext)
+      }
+    }
+
+    this.ordersByKey.delete(account, this.orderIdNumber[handle]!)
+    if (this.orderHeapIndex[handle] !== NONE) this.heapRemove(handle)
+    this.orderId[handle] = 0n
+    this.orderPriceBig[handle] = 0n
+    this.orderNext[handle] = this.freeOrder
+    this.freeOrder = handle
+    this.liveOrders--
+  }
+
+  private findOrCreateLevel(side: number, key: number): number {
+    const count = this.sideCount[side]!
+    let keys = this.sideKeys[side]!
+    if (count > 0 && keys[count - 1] === key) return this.sideLevels[side]![count - 1]!
+    // Lower bound: first position whose key ≥ key. New orders mostly land near the top of book (the end).
+    let low = 0
+    let high = count
+    if (count > 0 && keys[count - 1]! < key) low = count
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (keys[middle]! < key) low = middle + 1
+      else high = middle
+    }
+    if (low < count && keys[low] === key) return this.sideLevels[side]![low]!
+    if (count === keys.length) {
+      this.growSide(side, count * 2)
+      keys = this.sideKeys[side]!
+    }
+    const levels = this.sideLevels[side]!
+    if (low < count) {
+      keys.copyWithin(low + 1, low, count)
+      levels.copyWithin(low + 1, low, count)
+    }
+    const level = this.allocateLevel()
+    keys[low] = key
+    levels[low] = level
+    this.sideCount[side] = count + 1
+    return level
+  }
+
+  private removeLevel(side: number, level: number, price: number): void {
+    const key = side === BUY ? price : -price
+    const count = this.sideCount[side]!
+    const keys = this.sideKeys[side]!
+    if (keys[count - 1] !== key) {
+      let low = 0
+      let high = count - 1
+      while (low < high) {
+        const middle = (low + high) >>> 1
+        if (keys[middle]! < key) low = middle + 1
+        else high = middle
+      }
+      keys.copyWithin(low, low + 1, count)
+      this.sideLevels[side]!.copyWithin(low, low + 1, count)
+    }
+    this.sideCount[side] = count - 1
+    this.levelNextFree(level)
+  }
+
+  private bestPrice(side: number): bigint | undefined {
+    const count = this.sideCount[side]!
+    if (count === 0) return undefined
+    return this.orderPriceBig[this.levelHead[this.sideLevels[side]![count - 1]!]!]
+  }
+
+  private findOrder(account: number, orderId: bigint): number {
+    if ((account >>> 0) !== account || !isBigIntBelow(orderId, INTEGER_LIMIT)) return NONE
+    return this.ordersByKey.get(account, Number(orderId))
+  }
+
+  private describe(handle: number): RestingOrderSnapshot {
+    const flags = this.orderFlags[handle]!
+    const expiresAt = this.orderExpiresAt[handle]!
+    return {
+      account: this.orderAccount[handle]!,
+      orderId: this.orderId[handle]!,
+      side: SIDES[this.orderSide[handle]!]!,
+      price: this.orderPriceBig[handle]!,
+      remaining: BigInt(this.orderRemaining[handle]!),
+      reduceOnly: (flags & FLAG_REDUCE_ONLY) !== 0,
+      postOnly: (flags & FLAG_POST_ONLY) !== 0,
+      selfTradePrevention: STP_MODES[(flags >>> STP_SHIFT) & 3]!,
+      expiresAt: expiresAt === Infinity ? undefined : BigInt(expiresAt),
+      sequence: this.orderSequence[handle]!,
+    }
+  }
+
+  private addRestingReduceOnly(account: number, side: number, delta: number): void {
+    const map = this.restingReduceOnly[side === BUY ? 0 : 1]
+    const total = (map.get(account) ?? 0) + delta
+    if (total === 0) map.delete(account)
+    else map.set(account, total)
+  }
+
+  // ─── Expiry heap ─────────────────────────────────────────────────────────────────────────────────────────────
+
+  private heapBefore(a: number, b: number): boolean {
+    const expiresA = this.orderExpiresAt[a]!
+    const expiresB = this.orderExpiresAt[b]!
+    return expiresA < expiresB || (expiresA === expiresB && this.orderSequence[a]! < this.orderSequence[b]!)
+  }
+
+  private heapPush(handle: number): void {
+    const index = this.heapSize++
+    this.heap[index] = handle
+    this.orderHeapIndex[handle] = index
+    this.heapUp(index)
+  }
+
+  private heapRemove(handle: number): void {
+    const index = this.orderHeapIndex[handle]!
+    const last = this.heap[--this.heapSize]!
+    this.orderHeapIndex[handle] = NONE
+    if (index === this.heapSize) return
+    this.heap[index] = last
+    this.orderHeapIndex[last] = index
+    this.heapDown(index)
+    this.heapUp(this.orderHeapIndex[last]!)
+  }
+
+  private heapUp(index: number): void {
+    const heap = this.heap
+    const handle = heap[index]!
+    while (index > 0) {
+      const parentIndex = (index - 1) >>> 1
+      const parent = heap[parentIndex]!
+      if (!this.heapBefore(handle, parent)) break
+      heap[index] = parent
+      this.orderHeapIndex[parent] = index
+      index = parentIndex
+    }
+    heap[index] = handle
+    this.orderHeapIndex[handle] = index
+  }
+
+  private heapDown(index: number): void {
+    const heap = this.heap
+    const size = this.heapSize
+    const handle = heap[index]!
+    for (;;) {
+      const left = index * 2 + 1
+      if (left >= size) break
+      const right = left + 1
+      const child = right < size && this.heapBefore(heap[right]!, heap[left]!) ? right : left
+      if (!this.heapBefore(heap[child]!, handle)) break
+      heap[index] = heap[child]!
+      this.orderHeapIndex[heap[index]!] = index
+      index = child
+    }
+    heap[index] = handle
+    this.orderHeapIndex[handle] = index
+  }
+
+  // ─── Pools ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private allocateOrder(): number {
+    const free = this.freeOrder
+    if (free !== NONE) {
+      this.freeOrder = this.orderNext[free]!
+      return free
+    }
+    if (this.unusedOrder === this.capacity) this.growOrders(this.capacity * 2)
+    return this.unusedOrder++
+  }
+
+  private allocateLevel(): number {
+    const free = this.freeLevel
+    if (free !== NONE) {
+      this.freeLevel = this.levelHead[free]!
+      this.levelHead[free] = NONE
+      return free
+    }
+    if (this.unusedLevel === this.levelCapacity) this.growLevels(this.levelCapacity * 2)
+    const level = this.unusedLevel++
+    this.levelHead[level] = NONE
+    this.levelTail[level] = NONE
+    return level
+  }
+
+  private levelNextFree(level: number): void {
+    this.levelTail[level] = NONE
+    this.levelTotal[level] = 0
+    this.levelHead[level] = this.freeLevel
+    this.freeLevel = level
+  }
+
+  private growOrders(capacity: number): void {
+    this.orderPrice = growFloat(this.orderPrice, capacity)
+    this.orderRemaining = growFloat(this.orderRemaining, capacity)
+    this.orderExpiresAt = growFloat(this.orderExpiresAt, capacity)
+    this.orderSequence = growFloat(this.orderSequence, capacity)
+    this.orderIdNumber = growFloat(this.orderIdNumber, capacity)
+    const account = new Uint32Array(capacity)
+    account.set(this.orderAccount)
+    this.orderAccount = account
+    this.orderNext = growInt(this.orderNext, capacity)
+    this.orderPrevious = growInt(this.orderPrevious, capacity)
+    this.orderLevel = growInt(this.orderLevel, capacity)
+    this.orderAccountNext = growInt(this.orderAccountNext, capacity)
+    this.orderAccountPrevious = growInt(this.orderAccountPrevious, capacity)
+    this.orderHeapIndex = growInt(this.orderHeapIndex, capacity)
+    this.heap = growInt(this.heap, capacity)
+    this.orderSide = growBytes(this.orderSide, capacity)
+    this.orderFlags = growBytes(this.orderFlags, capacity)
+    for (let handle = this.capacity; handle < capacity; handle++) {
+      this.orderId.push(0n)
+      this.orderPriceBig.push(0n)
+    }
+    this.capacity = capacity
+  }
+
+  private growLevels(capacity: number): void {
+    this.levelHead = growInt(this.levelHead, capacity)
+    this.levelTail = growInt(this.levelTail, capacity)
+    this.levelCount = growInt(this.levelCount, capacity)
+    this.levelTotal = growFloat(this.levelTotal, capacity)
+    this.levelCapacity = capacity
+  }
+
+  private growSide(side: number, capacity: number): void {
+    this.sideKeys[side] = growFloat(this.sideKeys[side]!, capacity)
+    this.sideLevels[side] = growInt(this.sideLevels[side]!, capacity)
+  }
+
+  private reset(): void {
+    this.freeOrder = NONE
+    this.unusedOrder = 0
+    this.liveOrders = 0
+    this.freeLevel = NONE
+    this.unusedLevel = 0
+    this.levelCount.fill(0)
+    this.levelTotal.fill(0)
+    this.sideCount.fill(0)
+    this.heapSize = 0
+    this.ordersByKey.clear()
+    this.accountHeads.clear()
+    this.restingReduceOnly[0].clear()
+    this.restingReduceOnly[1].clear()
+    this.orderId.fill(0n)
+    this.orderPriceBig.fill(0n)
+    this.nextSequence = 0
+  }
+}
+
+/** `now` as an exact number: a bigint in [0, 2^53). A bad time is the caller's bug, so it throws. */
+function toTime(now: bigint): number {
+  if (!isBigIntBelow(now, INTEGER_LIMIT)) throw new InvalidTimeError(now)
+  return Number(now)
+}
+
+/** `value` is a bigint with 0 ≤ value < limit (limit ≤ 2^53, exactly representable; see the class comment). */
+function isBigIntBelow(value: unknown, limit: number): value is bigint {
+  if (typeof value !== 'bigint') return false
+  const number = Number(value)
+  return number >= 0 && number < limit
+}
+
+function growFloat(array: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
+  const grown = new Float64Array(capacity)
+  grown.set(array)
+  return grown
+}
+
+function growInt(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(capacity)
+  grown.set(array)
+  return grown
+}
+
+function growBytes(array: Uint8Array, capacity: number): Uint8Array<ArrayBuffer> {
+  const grown = new Uint8Array(capacity)
+  grown.set(array)
+  return grown
+}
