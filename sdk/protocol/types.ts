@@ -211,3 +211,20 @@ export const FEE_ACCOUNT_INDEX = 1n
 export const FIRST_USER_ACCOUNT_INDEX = 2n
 
 export const PUBDATA_CHUNK_BYTES = 32
+
+/** One market as the genesis creates it (docs/protocol.md §2.4): parameters are fixed from then on. */
+export type GenesisMarket = {
+  readonly metadata: MarketMetadata
+  readonly parameters: MarketParameters
+  /** The oracle price at genesis (quote base units per lot, 0 < price < 2^48). */
+  readonly initialPrice: bigint
+  /** Unix seconds: the genesis oracle time and the first lastFundingTime. */
+  readonly initialTime: bigint
+}
+
+/** Everything that fixes the genesis state root: sizes, signing domain and exactly `sizes.markets` markets. */
+export type Genesis = {
+  readonly sizes: CircuitSizes
+  readonly domain: Domain
+  readonly markets: readonly GenesisMarket[]
+}
