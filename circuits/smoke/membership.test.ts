@@ -102,6 +102,18 @@ describe('MerkleMembership', () => {
     }
   })
 
+  it('behavior: the circuit reaches the sdk tree root with every digit at every level', async () => {
+    // Base-4 digits from the leaves up: 0000, 1111, 2222, 3333, 3210, 0123, and occupied neighbours of the leaf.
+    const { tree } = createMembershipVector()
+    const root = tree.root()
+    for (const index of [0n, 85n, 170n, 255n, 27n, 228n, 200n, 203n, 205n]) {
+      const path = tree.proof(index)
+      const siblings = path.siblings.map(([first, second, third]) => [first ?? 0n, second ?? 0n, third ?? 0n] as const)
+      const witness = await computeWitness({ root, leaf: path.leaf, index, siblings })
+      expect(readWitnessValues(witness)[1]).toBe(root)
+    }
+  })
+
   it('error: a wrong sibling cannot produce a witness', async () => {
     const siblings = input.siblings.map((level) => [...level] as const)
     const [first, second, third] = siblings[2] ?? [0n, 0n, 0n]

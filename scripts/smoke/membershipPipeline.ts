@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import { BaseError } from '../../sdk/errors.ts'
 import { MEMBERSHIP_CIRCUIT, toSnarkjsInput, type MembershipInput } from '../../circuits/smoke/membershipCircuit.ts'
 import { loadSnarkjs, type Groth16Proof } from './snarkjs.ts'
 import { buildCircuit, type BuiltCircuit } from '../circuit/buildCircuit.ts'
@@ -35,6 +36,14 @@ export type MembershipFixture = {
   publicInputs: readonly [bigint, bigint]
   /** Must be rejected: the proof with `a` negated (still on the curve), and the valid proof with leaf + 1. */
   tampered: { proof: SolidityProof; publicInputs: readonly [bigint, bigint] }
+}
+
+export class PublicSignalCountError extends BaseError {
+  static readonly code = 'PUBLIC_SIGNAL_COUNT_MISMATCH' as const
+  override readonly name = 'Smoke.PublicSignalCountError'
+  constructor(publicSignals: readonly string[]) {
+    super(PublicSignalCountError.code, 'expected the public signals [root, leaf]', { details: { publicSignals } })
+  }
 }
 
 export type MembershipArtifacts = { circuit: BuiltCircuit; setup: SetupArtifacts }
@@ -82,7 +91,7 @@ export function decodeSolidityProof(proof: SolidityProof): Groth16Proof {
 
 export function createMembershipFixture(proof: Groth16Proof, publicSignals: readonly string[]): MembershipFixture {
   const [root, leaf] = publicSignals.map(BigInt)
-  if (root === undefined || leaf === undefined || publicSignals.length !== 2) throw new Error(`expected [root, leaf], got ${publicSignals.length} public signals`)
+  if (root === undefined || leaf === undefined || publicSignals.length !== 2) throw new PublicSignalCountError(publicSignals)
   const encoded = encodeSolidityProof(proof)
   return {
     proof: encoded,

@@ -61,7 +61,7 @@ export function readWitnessValues(bytes: Uint8Array): bigint[] {
   return values
 }
 
-/** A copy of `bytes` with witness value `index` replaced by `value` (taken mod nothing: the caller passes a field element). */
+/** A copy of `bytes` with witness value `index` replaced by `value` (written as is: pass a field element below p). */
 export function editWitnessValue(bytes: Uint8Array, index: number, value: bigint): Uint8Array {
   const { n8, count, valuesOffset } = readLayout(bytes)
   if (index < 0 || index >= count) throw new WitnessFileError('witness index out of range', { index, count })
