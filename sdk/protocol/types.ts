@@ -228,3 +228,22 @@ export type Genesis = {
   readonly domain: Domain
   readonly markets: readonly GenesisMarket[]
 }
+
+/** What an account signs to withdraw (docs/protocol.md §3). */
+export type WithdrawMessage = Pick<WithdrawTx, 'accountIndex' | 'amount' | 'to' | 'storageId' | 'validUntil'>
+
+/** What an account signs to transfer to another account of the same owner (§3). */
+export type TransferMessage = Pick<TransferTx, 'fromIndex' | 'toIndex' | 'amount' | 'targetMode' | 'storageId' | 'validUntil'>
+
+/** What a market's oracle key signs (§3). */
+export type OraclePriceMessage = Pick<OracleUpdateTx, 'market' | 'price' | 'timestamp'>
+
+/** The seven preimage fields of an account leaf (§2.2), with the two sub-roots already computed. */
+export type AccountLeaf = {
+  readonly publicKey: PublicKey
+  readonly owner: bigint
+  readonly collateral: bigint
+  readonly mode: MarginMode
+  readonly positionsHash: bigint
+  readonly ordersRoot: bigint
+}
