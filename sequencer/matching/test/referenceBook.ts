@@ -117,7 +117,8 @@ export class ReferenceBook {
     replacing: ReferenceOrder | undefined,
   ): { error: MatchingError } | { size: bigint } {
     const { tickSize, minSize = 1n, positionOf, market } = this.parameters
-    if (order.type !== 'limit' && order.type !== 'market') return { error: new InvalidOrderError('type', order.type) }
+    const type: unknown = order.type
+    if (type !== 'limit' && type !== 'market') return { error: new InvalidOrderError('type', type) }
     if (order.side !== 'buy' && order.side !== 'sell') return { error: new InvalidOrderError('side', order.side) }
     if (!Number.isInteger(order.account) || order.account < 0 || order.account >= 2 ** 32) {
       return { error: new AccountOutOfRangeError(order.account) }
