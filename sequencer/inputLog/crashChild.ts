@@ -35,7 +35,9 @@ await runWorkload({
   stop: (mode) => {
     // freeze: the process stops right here, as if the kill landed on this line.
     if (mode === 'freeze') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
-    // hang: only this path waits; writes already in flight may still complete before the kill lands.
+    // hang: only this path waits; writes already in flight may still complete before the kill lands. The timer
+    // keeps the event loop alive (an empty loop would end the process with "unfinished top-level await").
+    setInterval(() => {}, 1000)
     return new Promise<never>(() => {})
   },
 })

@@ -8,9 +8,10 @@
  * - nothing appears that the child did not append, and each record is exactly the generated input;
  * - snapshot + journal and journal alone give the reducer state of the uninterrupted run up to the recovered head;
  * - the next child recovers that same state (deterministic replay in a fresh process).
- * A last clean child finishes the run, and its final state equals the uninterrupted run.
+ * A last restart (in this process) finishes the run, and its final state equals the uninterrupted run.
  *
- * Default: 20 seeds × 3 of the 6 named points each (every point gets 10 seeds) + a random kill per seed.
+ * Default (kept near 30 s on a shared 2-core machine, where a tsx child costs ~0.4 s): 20 seeds, each with 2 of the
+ * 6 named points (every point gets 6 or 7 seeds) and a random kill.
  * INPUT_LOG_CRASH_SEEDS=N sets the seed count; INPUT_LOG_CRASH_ALL_POINTS=1 runs all 6 points on every seed.
  */
 import { spawn } from 'node:child_process'
@@ -28,6 +29,7 @@ import {
   generateInput,
   restoreFromJournal,
   restoreFromSnapshot,
+  runWorkload,
   uninterruptedState,
 } from './crashWorkload.ts'
 import { sha256 } from './inputLogFormat.ts'
@@ -186,8 +188,9 @@ function planFor(seed: number): { total: bigint; plan: Plan } {
     const other = random() % (index + 1)
     ;[points[index], points[other]] = [points[other] as CrashPoint, points[index] as CrashPoint]
   }
-  const chosen = ALL_POINTS ? points : CRASH_POINTS.filter((_, index) => (index + seed) % 2 === 0)
-  const ordered = ALL_POINTS ? chosen : points.filter((point) => chosen.includes(point))
+  // By default two points per seed, rotating so that each point gets a third of the seeds.
+  const chosen = ALL_POINTS ? CRASH_POINTS : [CRASH_POINTS[(seed * 2) % 6], CRASH_POINTS[(seed * 2 + 1) % 6]]
+  const ordered = points.filter((point) => chosen.includes(point))
   // One segment per crash point and one for the random kill. A crash seq sits at least a group (8) inside its
   // segment, so the previous kill (at most a group past its own seq) never overtakes the next crash seq.
   const plan: Plan = ordered.map((point, index) => {
@@ -197,8 +200,9 @@ function planFor(seed: number): { total: bigint; plan: Plan } {
     if (point === 'snapshot' || point === 'snapshotted') seq = ((seq + SNAPSHOT_EVERY - 1n) / SNAPSHOT_EVERY) * SNAPSHOT_EVERY
     return { point, seq }
   })
-  plan.push({ randomKillMs: random() % 40 })
-  return { total: BigInt(plan.length + 1) * SEGMENT, plan }
+  // The random kill lands within 20 ms of the restart, with three segments left to run.
+  plan.push({ randomKillMs: random() % 20 })
+  return { total: BigInt(plan.length + 2) * SEGMENT, plan }
 }
 
 async function runSeed(seed: number): Promise<{ kills: number; points: string[] }> {
@@ -229,12 +233,22 @@ async function runSeed(seed: number): Promise<{ kills: number; points: string[] 
     points.push(run.paused ?? (run.killed ? 'random' : 'finished'))
     head = await checkAfterKill(path, seed, run, acked, expected)
   }
-  const last = await runChild(path, seed, total, undefined)
-  expect(last.recovered?.seq).toBe(head)
-  expect(last.done).toEqual({ seq: total, state: hex(encodeReducerState(uninterruptedState(seed, total))) })
-  // The parent's replay of the final journal is byte-identical to the child's state.
+  // The last restart finishes the run in this process (saving a spawn); it must end where the uninterrupted run does.
+  const lines: string[] = []
+  const final = await runWorkload({
+    path,
+    seed,
+    total,
+    concurrency: CONCURRENCY,
+    snapshotEvery: SNAPSHOT_EVERY,
+    crash: undefined,
+    emit: (line) => lines.push(line),
+    stop: () => Promise.reject(new Error('no crash point in the final run')),
+  })
+  expect(lines[0]).toBe(`recovered ${head} ${hex(encodeReducerState(expected(head)))}`)
+  expect(hex(encodeReducerState(final))).toBe(hex(encodeReducerState(uninterruptedState(seed, total))))
   const { log } = await openInputLog(path, { verify: 'full' })
-  expect(hex(encodeReducerState(await restoreFromJournal(log)))).toBe(last.done?.state)
+  expect(hex(encodeReducerState(await restoreFromJournal(log)))).toBe(hex(encodeReducerState(final)))
   await log.close()
   rmSync(path, { recursive: true, force: true })
   return { kills: points.length, points }
@@ -254,8 +268,11 @@ describe('input log under kill -9', () => {
         reached.set(name, (reached.get(name) ?? 0) + 1)
       }
     }
-    // Every named point was hit on at least half the seeds (all seeds with INPUT_LOG_CRASH_ALL_POINTS=1).
-    for (const point of CRASH_POINTS) expect(reached.get(point) ?? 0).toBeGreaterThanOrEqual(Math.floor(SEEDS / 2))
+    // Every named point was hit on a third of the seeds (on all of them with INPUT_LOG_CRASH_ALL_POINTS=1), and
+    // most random kills landed before the run finished (one that lands late is harmless, only less useful).
+    const perPoint = ALL_POINTS ? SEEDS : Math.floor(SEEDS / 3)
+    for (const point of CRASH_POINTS) expect(reached.get(point) ?? 0).toBeGreaterThanOrEqual(perPoint)
+    expect(reached.get('random') ?? 0).toBeGreaterThanOrEqual(SEEDS / 2)
     console.log(`crash points reached: ${JSON.stringify(Object.fromEntries(reached))}`)
   })
 })
