@@ -243,6 +243,17 @@ contract ExodusTest is ZkPerpFixture {
         perp.exit(stale, index, preimage, list, siblings);
     }
 
+    event log_named_uint(string key, uint256 val);
+
+    function test_gas_Exit() public {
+        activate();
+        (uint32 index, AccountPreimage memory preimage, uint256[3][] memory siblings) = account(0);
+        MarketPreimage[] memory list = markets();
+        uint256 before = gasleft();
+        perp.exit(lastBatch, index, preimage, list, siblings);
+        emit log_named_uint("exit (depth 2, M = 2)", before - gasleft());
+    }
+
     // ---------------------------------------------------------------- refunds
 
     function test_refundDeposit_RefundsUnprocessedDepositOnce() public {
