@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { BaseError } from '../../sdk/errors.ts'
 import { cacheRoot, publishDirectory, repoRoot, secondsSince } from './cache.ts'
-import { readR1csHeader } from './r1cs.ts'
+import { domainPower, readR1csHeader } from './r1cs.ts'
 
 export { cacheRoot } from './cache.ts'
 
@@ -229,11 +229,6 @@ async function runCircom(args: readonly string[], name: string, log: (line: stri
   }
 }
 
-/** The smallest power of two strictly above constraints + public signals, as snarkjs sizes the domain. */
-export function domainPower(constraints: number, publicSignals: number): number {
-  return Math.floor(Math.log2(constraints + publicSignals)) + 1
-}
-
 function builtFromInfo(spec: CircuitSpec, dir: string, info: CircuitInfo, cached: boolean, seconds: number): BuiltCircuit {
   return {
     spec,
@@ -309,14 +304,12 @@ export async function buildCircuit(spec: CircuitSpec, options: BuildCircuitOptio
       domainPower: domainPower(header.constraints, header.publicOutputs + header.publicInputs),
       compileSeconds,
     }
-    await publishDirectory({
-      finalDir: dir,
-      fill: async (scratch) => {
-        await copyFile(join(outDir, `${spec.name}.r1cs`), join(scratch, `${spec.name}.r1cs`))
-        await copyFile(join(outDir, `${spec.name}.sym`), join(scratch, `${spec.name}.sym`))
-        await copyFile(join(outDir, `${spec.name}_js`, `${spec.name}.wasm`), join(scratch, `${spec.name}.wasm`))
-        await writeFile(join(scratch, 'info.json'), `${JSON.stringify(info, null, 2)}\n`)
-      },
+    await publishDirectory(dirname(dir), async (scratch) => {
+      await copyFile(join(outDir, `${spec.name}.r1cs`), join(scratch, `${spec.name}.r1cs`))
+      await copyFile(join(outDir, `${spec.name}.sym`), join(scratch, `${spec.name}.sym`))
+      await copyFile(join(outDir, `${spec.name}_js`, `${spec.name}.wasm`), join(scratch, `${spec.name}.wasm`))
+      await writeFile(join(scratch, 'info.json'), `${JSON.stringify(info, null, 2)}\n`)
+      return basename(dir)
     })
     const seconds = secondsSince(started)
     log(

@@ -20,25 +20,17 @@ export function cacheRoot(): string {
   return join(homedir(), '.cache', 'zkperp')
 }
 
-export type PublishDirectoryParameters = {
-  /** The final cache entry; it appears complete or not at all. */
-  finalDir: string
-  /** Fills the scratch directory it is given. */
-  fill: (scratchDir: string) => Promise<void>
-}
-
 /**
- * Builds a cache entry in a sibling scratch directory, then renames it into place, so an interrupted build
- * never leaves a half entry. If another process published the same entry first, its copy wins (same inputs,
- * same bytes) and the scratch copy is dropped.
+ * Builds a cache entry in a scratch folder inside `parent`, then renames it to the name `fill` returns, so an
+ * interrupted build never leaves a half entry. If another process published the same entry first, its copy
+ * wins (same inputs, same bytes) and the scratch copy is dropped. Returns the entry's path.
  */
-export async function publishDirectory({ finalDir, fill }: PublishDirectoryParameters): Promise<void> {
-  const parent = dirname(finalDir)
+export async function publishDirectory(parent: string, fill: (scratchDir: string) => Promise<string>): Promise<string> {
   await mkdir(parent, { recursive: true })
   const scratchDir = join(parent, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
   await mkdir(scratchDir)
   try {
-    await fill(scratchDir)
+    const finalDir = join(parent, await fill(scratchDir))
     try {
       await rename(scratchDir, finalDir)
     } catch (error) {
@@ -46,6 +38,7 @@ export async function publishDirectory({ finalDir, fill }: PublishDirectoryParam
       const code = (error as NodeJS.ErrnoException).code
       if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(finalDir)) throw error
     }
+    return finalDir
   } finally {
     await rm(scratchDir, { recursive: true, force: true })
   }

@@ -65,6 +65,11 @@ function parseHeader(bytes: Uint8Array, offset: number, path: string): R1csHeade
   return { fieldBytes, prime, wires, publicOutputs, publicInputs, privateInputs, labels, constraints }
 }
 
+/** log2 of the Groth16 domain: the smallest power of two strictly above constraints + public signals (as snarkjs). */
+export function domainPower(constraints: number, publicSignals: number): number {
+  return Math.floor(Math.log2(constraints + publicSignals)) + 1
+}
+
 /** Little-endian bytes to bigint. */
 export function readLittleEndian(bytes: Uint8Array, offset: number, length: number): bigint {
   let hex = ''
