@@ -179,6 +179,8 @@ export class MatchingEngine {
   private validExpiresAt = Infinity
   private validFlags = 0
   private validClipped = false
+  private lastTime = 0n
+  private lastTimeNumber = 0
 
   constructor(parameters: MatchingEngineParameters) {
     const { market, tickSize, minSize = 1n, sink, positionOf, canFill, initialCapacity = 1024 } = parameters
@@ -212,7 +214,7 @@ export class MatchingEngine {
 
   /** Expire what is due, then validate, match and rest (or cancel the remainder of) one order. */
   submit(order: OrderRequest, now: bigint): void {
-    const time = toTime(now)
+    const time = this.toTime(now)
     if (this.heapSize > 0 && this.orderExpiresAt[this.heap[0]!]! < time) this.expireBefore(time)
     const error = this.validate(order, time, now, NONE)
     if (error !== undefined) {
@@ -249,7 +251,7 @@ export class MatchingEngine {
    * Validated before anything changes: a rejected replacement leaves the original order in place.
    */
   amend(account: number, orderId: bigint, replacement: OrderRequest, now: bigint): void {
-    const time = toTime(now)
+    const time = this.toTime(now)
     if (this.heapSize > 0 && this.orderExpiresAt[this.heap[0]!]! < time) this.expireBefore(time)
     const handle = this.findOrder(account, orderId)
     if (handle === NONE) {
@@ -271,7 +273,7 @@ export class MatchingEngine {
 
   /** Cancel (reason `expired`) every resting order with `expiresAt < now`, earliest expiry first. */
   expire(now: bigint): void {
-    this.expireBefore(toTime(now))
+    this.expireBefore(this.toTime(now))
   }
 
   // ─── Queries ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -371,8 +373,10 @@ export class MatchingEngine {
         handle,
         order.account,
         order.orderId,
+        Number(order.orderId),
         side,
         order.price,
+        Number(order.price),
         Number(order.remaining),
         order.expiresAt === undefined ? Infinity : Number(order.expiresAt),
         flags,
@@ -392,8 +396,8 @@ export class MatchingEngine {
     if (expiresAt === undefined) {
       this.validExpiresAt = Infinity
     } else {
-      if (!isBigIntBelow(expiresAt, INTEGER_LIMIT)) return new ExpiryOutOfRangeError(expiresAt)
-      const expiresAtNumber = Number(expiresAt)
+      const expiresAtNumber = toNumberBelow(expiresAt, INTEGER_LIMIT)
+      if (expiresAtNumber === -1) return new ExpiryOutOfRangeError(expiresAt)
       if (expiresAtNumber < time) return new OrderExpiredError(expiresAt, now)
       this.validExpiresAt = expiresAtNumber
     }
@@ -433,10 +437,11 @@ export class MatchingEngine {
     const account = order.account
     if ((account >>> 0) !== account) return new AccountOutOfRangeError(account)
     const orderId = order.orderId
-    if (!isBigIntBelow(orderId, INTEGER_LIMIT)) return new OrderIdOutOfRangeError(orderId)
+    const idNumber = toNumberBelow(orderId, INTEGER_LIMIT)
+    if (idNumber === -1) return new OrderIdOutOfRangeError(orderId)
     const size = order.size
-    if (!isBigIntBelow(size, SIZE_LIMIT) || size === 0n) return new SizeOutOfRangeError(size)
-    const sizeNumber = Number(size)
+    const sizeNumber = toNumberBelow(size, SIZE_LIMIT)
+    if (sizeNumber <= 0) return new SizeOutOfRangeError(size)
     if (checkMinimum && sizeNumber < this.minSizeNumber) return new SizeBelowMinimumError(size, this.minSize)
     const reduceOnly = order.reduceOnly
     if (reduceOnly !== undefined && reduceOnly !== true && reduceOnly !== false) {
@@ -452,8 +457,8 @@ export class MatchingEngine {
     let flags = (reduceOnly === true ? FLAG_REDUCE_ONLY : 0) | (stp << STP_SHIFT)
     if (type === 'limit') {
       const price = order.price
-      if (!isBigIntBelow(price, PRICE_LIMIT) || price === 0n) return new PriceOutOfRangeError(price)
-      const priceNumber = Number(price)
+      const priceNumber = toNumberBelow(price, PRICE_LIMIT)
+      if (priceNumber <= 0) return new PriceOutOfRangeError(price)
       if (priceNumber % this.tick !== 0) return new PriceOffTickError(price, this.tickSize)
       const timeInForce = order.timeInForce
       if (timeInForce !== undefined && timeInForce !== 'GTC' && timeInForce !== 'IOC') {
@@ -475,14 +480,14 @@ export class MatchingEngine {
       if (protection === undefined) {
         this.validLimitKey = -Infinity
       } else {
-        if (!isBigIntBelow(protection, PRICE_LIMIT) || protection === 0n) return new PriceOutOfRangeError(protection)
-        const protectionNumber = Number(protection)
+        const protectionNumber = toNumberBelow(protection, PRICE_LIMIT)
+        if (protectionNumber <= 0) return new PriceOutOfRangeError(protection)
         this.validLimitKey = sideIndex === BUY ? -protectionNumber : protectionNumber
       }
       this.validPrice = 0
     }
     this.validSide = sideIndex
-    this.validIdNumber = Number(orderId)
+    this.validIdNumber = idNumber
     this.validSize = sizeNumber
     this.validFlags = flags
     return undefined
@@ -500,7 +505,7 @@ export class MatchingEngine {
     const flags = this.validFlags
     const limitKey = this.validLimitKey
     const size = this.validSize
-    const sizeBig = this.validClipped ? BigInt(size) : order.size
+    const sizeBig = this.validClipped ? toBigInt(size) : order.size
     const isLimit = order.type === 'limit'
     const sequence = this.nextSequence++
 
@@ -530,7 +535,7 @@ export class MatchingEngine {
         const mode = (flags >>> STP_SHIFT) & 3
         if (mode !== STP_EXPIRE_TAKER) this.cancelResting(maker, 'selfTrade')
         if (mode !== STP_EXPIRE_MAKER) {
-          sink.cancelled(account, orderId, remaining === size ? sizeBig : BigInt(remaining), 'selfTrade')
+          sink.cancelled(account, orderId, remaining === size ? sizeBig : toBigInt(remaining), 'selfTrade')
           return
         }
         continue
@@ -543,7 +548,7 @@ export class MatchingEngine {
         if ((flags & FLAG_REDUCE_ONLY) !== 0) {
           const capacity = this.reduceCapacity(account, side)
           if (capacity === 0) {
-            sink.cancelled(account, orderId, BigInt(remaining), 'reduceOnly')
+            sink.cancelled(account, orderId, toBigInt(remaining), 'reduceOnly')
             return
           }
           if (capacity < fill) fill = capacity
@@ -559,13 +564,13 @@ export class MatchingEngine {
       }
 
       const price = this.orderPriceBig[maker]!
-      const fillBig = BigInt(fill)
+      const fillBig = toBigInt(fill)
       if (this.canFill !== undefined) {
         const admission = this.canFill(account, makerAccount, price, fillBig, sideName)
         if (admission !== 'admit') {
           if (admission !== 'rejectTaker') this.cancelResting(maker, 'notAdmitted')
           if (admission !== 'rejectMaker') {
-            sink.cancelled(account, orderId, BigInt(remaining), 'notAdmitted')
+            sink.cancelled(account, orderId, toBigInt(remaining), 'notAdmitted')
             return
           }
           continue
@@ -584,12 +589,24 @@ export class MatchingEngine {
 
     if (remaining === 0) return
     if (!isLimit || order.timeInForce === 'IOC') {
-      sink.cancelled(account, orderId, remaining === size ? sizeBig : BigInt(remaining), 'iocRemainder')
+      sink.cancelled(account, orderId, remaining === size ? sizeBig : toBigInt(remaining), 'iocRemainder')
       return
     }
     const handle = this.allocateOrder()
-    this.placeResting(handle, account, orderId, side, order.price, remaining, this.validExpiresAt, flags, sequence)
-    sink.rested(account, orderId, sideName, order.price, remaining === size ? sizeBig : BigInt(remaining))
+    this.placeResting(
+      handle,
+      account,
+      orderId,
+      this.validIdNumber,
+      side,
+      order.price,
+      this.validPrice,
+      remaining,
+      this.validExpiresAt,
+      flags,
+      sequence,
+    )
+    sink.rested(account, orderId, sideName, order.price, remaining === size ? sizeBig : toBigInt(remaining))
   }
 
   /** Lots the account may still trade on `side` without growing its position (0 if none). */
@@ -597,6 +614,17 @@ export class MatchingEngine {
     const position = this.positionOf!(account, this.market)
     const reducible = side === BUY ? -position : position
     return reducible <= 0n ? 0 : Number(reducible)
+  }
+
+  /** `now` as an exact number: a bigint in [0, 2^53). A bad time is the caller's bug, so it throws. */
+  private toTime(now: bigint): number {
+    // Callers pass the same time for many calls in a row; comparing bigints is cheaper than converting one.
+    if (now === this.lastTime) return this.lastTimeNumber
+    const time = toNumberBelow(now, INTEGER_LIMIT)
+    if (time === -1) throw new InvalidTimeError(now)
+    this.lastTime = now
+    this.lastTimeNumber = time
+    return time
   }
 
   private expireBefore(time: number): void {
@@ -613,15 +641,15 @@ export class MatchingEngine {
     handle: number,
     account: number,
     orderId: bigint,
+    idNumber: number,
     side: number,
     price: bigint,
+    priceNumber: number,
     remaining: number,
     expiresAt: number,
     flags: number,
     sequence: number,
   ): void {
-    const priceNumber = Number(price)
-    const idNumber = Number(orderId)
     this.orderPrice[handle] = priceNumber
     this.orderRemaining[handle] = remaining
     this.orderExpiresAt[handle] = expiresAt
@@ -676,7 +704,7 @@ export class MatchingEngine {
     const level = this.orderLevel[handle]!
     this.levelTotal[level] = this.levelTotal[level]! - remaining
     this.removeResting(handle)
-    this.sink.cancelled(account, orderId, BigInt(remaining), reason)
+    this.sink.cancelled(account, orderId, toBigInt(remaining), reason)
   }
 
   /** Unlinks a resting order from its level, account list, key table and heap, and frees its handle. */
@@ -771,8 +799,9 @@ export class MatchingEngine {
   }
 
   private findOrder(account: number, orderId: bigint): number {
-    if ((account >>> 0) !== account || !isBigIntBelow(orderId, INTEGER_LIMIT)) return NONE
-    return this.ordersByKey.get(account, Number(orderId))
+    if ((account >>> 0) !== account) return NONE
+    const idNumber = toNumberBelow(orderId, INTEGER_LIMIT)
+    return idNumber === -1 ? NONE : this.ordersByKey.get(account, idNumber)
   }
 
   private describe(handle: number): RestingOrderSnapshot {
@@ -949,17 +978,31 @@ export class MatchingEngine {
   }
 }
 
-/** `now` as an exact number: a bigint in [0, 2^53). A bad time is the caller's bug, so it throws. */
-function toTime(now: bigint): number {
-  if (!isBigIntBelow(now, INTEGER_LIMIT)) throw new InvalidTimeError(now)
-  return Number(now)
-}
 
 /** `value` is a bigint with 0 ≤ value < limit (limit ≤ 2^53, exactly representable; see the class comment). */
 function isBigIntBelow(value: unknown, limit: number): value is bigint {
-  if (typeof value !== 'bigint') return false
+  return toNumberBelow(value, limit) !== -1
+}
+
+/**
+ * `value` as an exact number when it is a bigint with 0 ≤ value < limit (limit ≤ 2^53), else -1. One conversion:
+ * Number() of a bigint costs tens of ns, the largest cost at the boundary.
+ */
+function toNumberBelow(value: unknown, limit: number): number {
+  if (typeof value !== 'bigint') return -1
   const number = Number(value)
-  return number >= 0 && number < limit
+  return number >= 0 && number < limit ? number : -1
+}
+
+/**
+ * Interned bigints 0 … 65535: most fill sizes and remainders are small lot counts, and reusing these exact values
+ * spares an allocation (and later garbage collection) per event.
+ */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 65536 }, (_, index) => BigInt(index))
+
+/** An exact integer number below 2^53 as bigint, interned when small. */
+function toBigInt(value: number): bigint {
+  return value < 65536 ? SMALL_BIGINTS[value]! : BigInt(value)
 }
 
 function growFloat(array: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
