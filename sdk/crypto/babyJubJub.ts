@@ -11,25 +11,25 @@
  * since 8 | r − 1 and E(F_r)[8] is cyclic, P ∈ 8·E(F_r) = G_l iff f_{8,T8}(P)^((r−1)/8) = 1. That costs one
  * exponentiation (~380 multiplications) instead of a 251-bit scalar multiplication (~2,400).
  */
+import { BASE8, CURVE_A, CURVE_D, type Point, SUBGROUP_ORDER, wnaf } from './curveParameters.ts'
+import {
+  allocatePoints,
+  isIdentityPoint,
+  mulBaseWasm,
+  mulPointWasm,
+  pdbl,
+  POINT_BYTES,
+  powEighthRoot,
+  readPoint,
+  writePoint,
+} from './curveWasm.ts'
 import { PackedPointError } from './errors.ts'
 import { FIELD_MODULUS as p, invertField, powField, sqrtField } from './field.ts'
 
-export type Point = { readonly x: bigint; readonly y: bigint }
+export type { Point } from './curveParameters.ts'
+export { BASE8, CURVE_A, CURVE_D, CURVE_ORDER, IDENTITY, SUBGROUP_ORDER, wnaf } from './curveParameters.ts'
 /** Extended twisted Edwards coordinates. */
 export type ExtendedPoint = { X: bigint; Y: bigint; Z: bigint; T: bigint }
-
-export const CURVE_A = 168700n
-export const CURVE_D = 168696n
-/** l: order of the prime subgroup, the group of BASE8. */
-export const SUBGROUP_ORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n
-/** 8·l, the number of points on the curve. */
-export const CURVE_ORDER = SUBGROUP_ORDER * 8n
-/** circomlib's Base8: generator of the prime subgroup, the base point of EdDSA signatures. */
-export const BASE8: Point = {
-  x: 5299619240641551281634865583518297030282874472190772894086521144482721001553n,
-  y: 16950150798460657717958625567821834550301663161624707787222815936182638968203n,
-}
-export const IDENTITY: Point = { x: 0n, y: 1n }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Affine helpers
@@ -118,26 +118,6 @@ export function negateExtended(P: ExtendedPoint): ExtendedPoint {
   return { X: -P.X, Y: P.Y, Z: P.Z, T: -P.T }
 }
 
-/** Width-w NAF digits of a non-negative scalar, least significant first; odd digits in (−2^(w−1), 2^(w−1)). */
-export function wnaf(scalar: bigint, width: number): Int8Array {
-  const digits: number[] = []
-  const window = 1n << BigInt(width)
-  const half = window >> 1n
-  let k = scalar
-  while (k > 0n) {
-    if (k & 1n) {
-      let digit = k & (window - 1n)
-      if (digit >= half) digit -= window
-      digits.push(Number(digit))
-      k -= digit
-    } else {
-      digits.push(0)
-    }
-    k >>= 1n
-  }
-  return Int8Array.from(digits)
-}
-
 const VARIABLE_WINDOW = 5
 
 /** scalar·P for any curve point P and scalar ≥ 0 (not reduced mod l: P may carry torsion). wNAF, width 5. */
@@ -163,64 +143,33 @@ function oddMultiples(P: ExtendedPoint, count: number): ExtendedPoint[] {
   return table
 }
 
-export function mulPoint(point: Point, scalar: bigint): Point {
-  return toAffine(mulExtended(toExtended(point), scalar))
-}
-
 export function addPoints(a: Point, b: Point): Point {
   return toAffine(addExtended(toExtended(a), toExtended(b)))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Fixed base: BASE8 with 8-bit windows. Table[w][j − 1] = j · 256^w · BASE8, normalised to Z = 1.
+// Fast paths on the WebAssembly kernel (`curveWasm.ts`); the bigint functions above are their reference.
 
-const FIXED_WINDOW_BITS = 8
-const FIXED_WINDOWS = 32 // 32 · 8 = 256 bits ≥ log2(l)
-type AffineEntry = { x: bigint; y: bigint; t: bigint }
-let baseTable: AffineEntry[][] | undefined
+const work = allocatePoints(2)
+const workIn = work
+const workOut = work + POINT_BYTES
 
-function buildBaseTable(): AffineEntry[][] {
-  const windowSize = 1 << FIXED_WINDOW_BITS
-  const raw: ExtendedPoint[] = []
-  let windowBase = toExtended(BASE8)
-  for (let w = 0; w < FIXED_WINDOWS; w++) {
-    let multiple = windowBase
-    for (let j = 1; j < windowSize; j++) {
-      raw.push(multiple)
-      multiple = addExtended(multiple, windowBase)
-    }
-    windowBase = multiple // 256 · windowBase
-  }
-  const normalised = batchToAffine(raw)
-  const table: AffineEntry[][] = []
-  for (let w = 0; w < FIXED_WINDOWS; w++) {
-    table.push(
-      normalised
-        .slice(w * (windowSize - 1), (w + 1) * (windowSize - 1))
-        .map(({ x, y }) => ({ x, y, t: (x * y) % p })),
-    )
-  }
-  return table
-}
-
-/** scalar·BASE8 with 32 mixed additions and no doublings. The scalar is reduced mod l (BASE8 has order l). */
-export function mulBaseExtended(scalar: bigint): ExtendedPoint {
-  baseTable ??= buildBaseTable()
-  let k = scalar % SUBGROUP_ORDER
-  if (k < 0n) k += SUBGROUP_ORDER
-  let accumulator = extendedIdentity()
-  for (let w = 0; k > 0n; w++, k >>= 8n) {
-    const digit = Number(k & 0xffn)
-    if (digit !== 0) {
-      const entry = baseTable[w]![digit - 1]!
-      accumulator = addMixed(accumulator, entry.x, entry.y, entry.t)
-    }
-  }
-  return accumulator
-}
-
+/** scalar·BASE8 via the fixed-base tables (32 additions). The scalar is reduced mod l (BASE8 has order l). */
 export function mulBase(scalar: bigint): Point {
-  return toAffine(mulBaseExtended(scalar))
+  mulBaseWasm(workOut, scalar)
+  return readPoint(workOut)
+}
+
+/** scalar·P for any curve point P and scalar ≥ 0 (not reduced: P may carry torsion). */
+export function mulPoint(point: Point, scalar: bigint): Point {
+  writePoint(workIn, point)
+  mulPointWasm(workOut, workIn, scalar)
+  return readPoint(workOut)
+}
+
+/** mulPoint in plain bigint arithmetic: the reference for tests. */
+export function mulPointReference(point: Point, scalar: bigint): Point {
+  return toAffine(mulExtended(toExtended(point), scalar))
 }
 
 /** Montgomery's simultaneous inversion: n points to affine with one inversion. */
@@ -247,8 +196,11 @@ export function batchToAffine(points: readonly ExtendedPoint[]): Point[] {
 
 /** 8·P = O: P is one of the 8 points of order dividing 8. */
 export function isLowOrder(point: Point): boolean {
-  const eight = doubleExtended(doubleExtended(doubleExtended(toExtended(point))))
-  return isExtendedIdentity(eight)
+  writePoint(workIn, point)
+  pdbl(workOut, workIn)
+  pdbl(workOut, workOut)
+  pdbl(workOut, workOut)
+  return isIdentityPoint(workOut)
 }
 
 /** Definition: on the curve and l·P = O. The slow oracle for `isInPrimeSubgroup`. */
@@ -297,9 +249,14 @@ function edwardsToMontgomery(point: Point): [bigint, bigint] {
  */
 export function isInPrimeSubgroup(point: Point): boolean {
   if (!isOnCurve(point)) return false
-  const { x, y } = point
-  if (x === 0n) return y === 1n // (0, 1) = O is in G_l, (0, −1) has order 2
+  if (point.x === 0n) return point.y === 1n // (0, 1) = O is in G_l, (0, −1) has order 2
   if (isLowOrder(point)) return false
+  return powEighthRoot(tateBase(point)) === 1n
+}
+
+/** num · den⁷ for f_8(P) = num/den: its ((r − 1)/8)-th power is the reduced Tate pairing t_8(T8, P). */
+function tateBase(point: Point): bigint {
+  const { x, y } = point
   const { u1, v1, lambda1, u2, v2, lambda2 } = tateConstants()
   const nu = (1n + y) % p
   const du = (1n - y + p) % p
@@ -316,7 +273,13 @@ export function isInPrimeSubgroup(point: Point): boolean {
   const denominator = (((((du * x6) % p) * ((V2 * V2) % p)) % p) * nu) % p
   const d2 = (denominator * denominator) % p
   const d7 = (((((d2 * d2) % p) * d2) % p) * denominator) % p
-  return powField((numerator * d7) % p, TATE_EXPONENT) === 1n
+  return (numerator * d7) % p
+}
+
+/** isInPrimeSubgroup with the exponentiation in bigint: the reference for the WebAssembly power. */
+export function isInPrimeSubgroupReference(point: Point): boolean {
+  if (!isOnCurve(point) || isLowOrder(point)) return point.x === 0n && point.y === 1n
+  return powField(tateBase(point), TATE_EXPONENT) === 1n
 }
 
 // ---------------------------------------------------------------------------------------------------------------

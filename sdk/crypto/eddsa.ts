@@ -16,23 +16,20 @@
  * bind it into `message` before signing and verifying.
  */
 import { blake512 } from '@noble/hashes/blake1.js'
+import { isInPrimeSubgroup, isLowOrder, isOnCurve, type Point, SUBGROUP_ORDER } from './babyJubJub.ts'
 import {
-  addExtended,
-  doubleExtended,
-  type ExtendedPoint,
-  extendedIdentity,
-  isExtendedIdentity,
-  isInPrimeSubgroup,
-  isLowOrder,
-  isOnCurve,
-  mulBaseExtended,
-  mulExtended,
-  negateExtended,
-  type Point,
-  SUBGROUP_ORDER,
-  toAffine,
-  toExtended,
-} from './babyJubJub.ts'
+  allocatePoints,
+  equalsAffinePoint,
+  isIdentityPoint,
+  mulBaseWasm,
+  mulPointWasm,
+  multiScalarMultiplyWasm,
+  padd,
+  pneg,
+  POINT_BYTES,
+  readPoint,
+  writePoint,
+} from './curveWasm.ts'
 import {
   BadSignatureError,
   FieldElementOutOfRangeError,
@@ -43,7 +40,7 @@ import {
   type SignaturePoint,
   SignatureScalarOutOfRangeError,
 } from './errors.ts'
-import { FIELD_MODULUS as p, isFieldElement } from './field.ts'
+import { isFieldElement } from './field.ts'
 import { poseidonUnchecked } from './poseidon.ts'
 
 export type PublicKey = { x: bigint; y: bigint }
@@ -71,6 +68,10 @@ function bigIntToBytesLE(value: bigint, length: number): Uint8Array {
   return bytes
 }
 
+/** Point scratch space in the WebAssembly memory. */
+const workArea = allocatePoints(3)
+const work = { left: workArea, key: workArea + POINT_BYTES, right: workArea + 2 * POINT_BYTES }
+
 type ExpandedKey = { scalar: bigint; prefix: Uint8Array; publicKey: PublicKey }
 
 function expandPrivateKey(privateKey: Uint8Array): ExpandedKey {
@@ -80,7 +81,8 @@ function expandPrivateKey(privateKey: Uint8Array): ExpandedKey {
   head[0] = head[0]! & 0xf8
   head[31] = (head[31]! & 0x7f) | 0x40
   const scalar = bytesToBigIntLE(head)
-  const publicKey = toAffine(mulBaseExtended(scalar >> 3n))
+  mulBaseWasm(work.left, scalar >> 3n)
+  const publicKey = readPoint(work.left)
   return { scalar, prefix: digest.slice(32, 64), publicKey }
 }
 
@@ -97,7 +99,8 @@ export function signPoseidon(privateKey: Uint8Array, message: bigint): Signature
   nonceInput.set(prefix, 0)
   nonceInput.set(bigIntToBytesLE(message, 32), 32)
   const r = bytesToBigIntLE(blake512(nonceInput)) % SUBGROUP_ORDER
-  const R8 = toAffine(mulBaseExtended(r))
+  mulBaseWasm(work.left, r)
+  const R8 = readPoint(work.left)
   const hm = poseidonUnchecked([R8.x, R8.y, publicKey.x, publicKey.y, message])
   const S = (r + hm * scalar) % SUBGROUP_ORDER
   return { R8, S }
@@ -132,10 +135,6 @@ function checkStructure(message: bigint, signature: Signature, publicKey: Public
   return poseidonUnchecked([signature.R8.x, signature.R8.y, publicKey.x, publicKey.y, message])
 }
 
-function equalsAffine(point: ExtendedPoint, affine: Point): boolean {
-  return (point.X - affine.x * point.Z) % p === 0n && (point.Y - affine.y * point.Z) % p === 0n
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Single verification
 
@@ -146,9 +145,12 @@ function equalsAffine(point: ExtendedPoint, affine: Point): boolean {
 export function verifyPoseidon(message: bigint, signature: Signature, publicKey: PublicKey): void {
   const hm = checkStructure(message, signature, publicKey)
   // S·B8 − (8·hm)·A must equal R8. A ∈ G_l here, so the scalar may be reduced mod l.
-  const left = mulBaseExtended(signature.S)
-  const right = mulExtended(toExtended(publicKey), (8n * hm) % SUBGROUP_ORDER)
-  if (equalsAffine(addExtended(left, negateExtended(right)), signature.R8)) return
+  mulBaseWasm(work.left, signature.S)
+  writePoint(work.key, publicKey)
+  mulPointWasm(work.right, work.key, (8n * hm) % SUBGROUP_ORDER)
+  pneg(work.right, work.right)
+  padd(work.left, work.left, work.right)
+  if (equalsAffinePoint(work.left, signature.R8)) return
   if (!isInPrimeSubgroup(signature.R8)) {
     throw new PointNotInSubgroupError('R8', signature.R8.x, signature.R8.y)
   }
@@ -177,7 +179,20 @@ function defaultRandom(): () => bigint {
   }
 }
 
-type Prepared = { index: number; hm: bigint; R8: ExtendedPoint; A: ExtendedPoint; S: bigint; z: bigint }
+/** A structurally valid item: its R8 and A written at `points` (R8) and `points + POINT_BYTES` (A). */
+type Prepared = { index: number; hm: bigint; S: bigint; z: bigint; points: number }
+
+let batchPool = 0
+let batchPoolCapacity = 0
+
+/** Two point slots per item, reused across calls; grown (never shrunk) to the largest batch seen. */
+function batchPoints(count: number): number {
+  if (count > batchPoolCapacity) {
+    batchPoolCapacity = Math.max(count, 64)
+    batchPool = allocatePoints(2 * batchPoolCapacity)
+  }
+  return batchPool
+}
 
 /**
  * Verify many signatures with one multi-scalar multiplication: with random 128-bit z_i,
@@ -193,13 +208,17 @@ export function verifyPoseidonBatch(
   const random = options.random ?? defaultRandom()
   const invalidIndices: number[] = []
   const prepared: Prepared[] = []
+  const pool = batchPoints(items.length)
   items.forEach(({ message, signature, publicKey }, index) => {
     try {
       const hm = checkStructure(message, signature, publicKey)
       if (!isInPrimeSubgroup(signature.R8)) throw new PointNotInSubgroupError('R8', signature.R8.x, signature.R8.y)
       let z = random() & COEFFICIENT_MASK
       if (z === 0n) z = 1n
-      prepared.push({ index, hm, R8: toExtended(signature.R8), A: toExtended(publicKey), S: signature.S, z })
+      const points = pool + 2 * prepared.length * POINT_BYTES
+      writePoint(points, signature.R8)
+      writePoint(points + POINT_BYTES, publicKey)
+      prepared.push({ index, hm, S: signature.S, z, points })
     } catch {
       invalidIndices.push(index)
     }
@@ -220,55 +239,16 @@ function findInvalid(group: readonly Prepared[]): number[] {
 
 function batchEquationHolds(group: readonly Prepared[]): boolean {
   let baseScalar = 0n
-  const points: ExtendedPoint[] = []
+  const points: number[] = []
   const scalars: bigint[] = []
   for (const item of group) {
     baseScalar += item.z * item.S
-    points.push(item.R8, item.A)
+    points.push(item.points, item.points + POINT_BYTES)
     scalars.push(item.z, (8n * item.z * item.hm) % SUBGROUP_ORDER)
   }
-  const combined = multiScalarMultiply(points, scalars)
-  const base = mulBaseExtended(baseScalar % SUBGROUP_ORDER)
-  return isExtendedIdentity(addExtended(base, negateExtended(combined)))
-}
-
-/** Σ scalars_i · points_i by Pippenger's bucket method (scalars ≥ 0, < 2^256). */
-export function multiScalarMultiply(points: readonly ExtendedPoint[], scalars: readonly bigint[]): ExtendedPoint {
-  const count = points.length
-  if (count === 0) return extendedIdentity()
-  let maxScalar = 0n
-  for (const scalar of scalars) if (scalar > maxScalar) maxScalar = scalar
-  const bits = maxScalar.toString(2).length
-  const windowBits = count < 8 ? 3 : count < 32 ? 4 : count < 128 ? 5 : count < 512 ? 6 : 7
-  const windows = Math.ceil(bits / windowBits)
-  const bucketCount = (1 << windowBits) - 1
-  const mask = BigInt(bucketCount)
-  const shift = BigInt(windowBits)
-  const digits: Uint8Array[] = scalars.map((scalar) => {
-    const out = new Uint8Array(windows)
-    let rest = scalar
-    for (let w = 0; w < windows; w++, rest >>= shift) out[w] = Number(rest & mask)
-    return out
-  })
-  let result = extendedIdentity()
-  for (let w = windows - 1; w >= 0; w--) {
-    for (let d = 0; d < windowBits; d++) result = doubleExtended(result)
-    const buckets = new Array<ExtendedPoint | undefined>(bucketCount)
-    for (let i = 0; i < count; i++) {
-      const digit = digits[i]![w]!
-      if (digit === 0) continue
-      const current = buckets[digit - 1]
-      buckets[digit - 1] = current === undefined ? points[i]! : addExtended(current, points[i]!)
-    }
-    // Σ j·bucket_j as a running sum from the top bucket down.
-    let running: ExtendedPoint | undefined
-    let windowSum: ExtendedPoint | undefined
-    for (let j = bucketCount - 1; j >= 0; j--) {
-      const bucket = buckets[j]
-      if (bucket !== undefined) running = running === undefined ? bucket : addExtended(running, bucket)
-      if (running !== undefined) windowSum = windowSum === undefined ? running : addExtended(windowSum, running)
-    }
-    if (windowSum !== undefined) result = addExtended(result, windowSum)
-  }
-  return result
+  multiScalarMultiplyWasm(work.right, points, scalars)
+  mulBaseWasm(work.left, baseScalar % SUBGROUP_ORDER)
+  pneg(work.right, work.right)
+  padd(work.left, work.left, work.right)
+  return isIdentityPoint(work.left)
 }

@@ -5,7 +5,7 @@
 import { PoseidonInputCountError } from './errors.ts'
 import { assertFieldElement } from './field.ts'
 import { MAX_INPUTS } from './poseidonConstants.ts'
-import { poseidonReference } from './poseidonReference.ts'
+import { poseidonWasm } from './poseidonWasm.ts'
 
 /**
  * Hash 1..16 field elements. Throws POSEIDON_INPUT_COUNT for another count and FIELD_ELEMENT_OUT_OF_RANGE for an
@@ -14,10 +14,10 @@ import { poseidonReference } from './poseidonReference.ts'
 export function poseidon(inputs: readonly bigint[]): bigint {
   if (inputs.length < 1 || inputs.length > MAX_INPUTS) throw new PoseidonInputCountError(inputs.length)
   for (let i = 0; i < inputs.length; i++) assertFieldElement(inputs[i]!, `poseidon input ${i}`)
-  return poseidonReference(inputs)
+  return poseidonWasm(inputs)
 }
 
 /** Poseidon without the input checks, for callers whose inputs are field elements by construction. */
 export function poseidonUnchecked(inputs: readonly bigint[]): bigint {
-  return poseidonReference(inputs)
+  return poseidonWasm(inputs)
 }
