@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Level } from 'level'
@@ -16,8 +16,11 @@ import {
 } from './inputLogFormat.ts'
 
 const directories: string[] = []
+// tmpfs where there is one: these tests open many databases, and what they check (which writes were asked to
+// sync, and what the log holds) does not depend on the disk's fsync.
+const temporaryRoot = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
 function temporaryPath(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'zkperp-input-log-'))
+  const directory = mkdtempSync(join(temporaryRoot, 'zkperp-input-log-'))
   directories.push(directory)
   return directory
 }
