@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { poseidon } from '../../sdk/crypto/poseidon.ts'
+import { computeQuaternaryRoot } from '../../sdk/crypto/quaternaryMerkleTree.ts'
 import {
   BN254_SCALAR_MODULUS,
   MEMBERSHIP_VERIFIER_PATH,
@@ -20,7 +21,7 @@ import {
   type MembershipArtifacts,
 } from '../../scripts/smoke/membershipPipeline.ts'
 import { loadSnarkjs, type Groth16Proof, type MemoryFile, type Snarkjs } from '../../scripts/smoke/snarkjs.ts'
-import { editWitnessValue, findWitnessIndex, readWitnessValues } from '../../scripts/smoke/witnessFile.ts'
+import { editWitnessValues, findWitnessIndex, readWitnessValues } from '../../scripts/smoke/witnessFile.ts'
 import { MEMBERSHIP_CONSTRAINTS, MEMBERSHIP_DEPTH, createMembershipVector, toSnarkjsInput, type MembershipInput } from './membershipCircuit.ts'
 
 type CircomlibPoseidon = ((inputs: readonly bigint[]) => Uint8Array) & { F: { toObject(element: Uint8Array): bigint } }
@@ -45,6 +46,23 @@ async function satisfiesConstraints(witness: Uint8Array): Promise<boolean> {
   const ignore = (): void => {}
   const logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
   return snarkjs.wtns.check(artifacts.circuit.r1csPath, { type: 'mem', data: witness }, logger)
+}
+
+/**
+ * Witness index -> the path level whose step computes it (selector, Poseidon, children at level l; nodes[l + 1]),
+ * read from the .sym labels. Inputs, index bits and the public root belong to no level.
+ */
+function readWireLevels(symPath: string): Map<number, number> {
+  const levels = new Map<number, number>()
+  for (const line of readFileSync(symPath, 'utf8').split('\n')) {
+    const [, wire, , name] = line.split(',')
+    if (name === undefined || wire === undefined || wire === '-1') continue
+    const step = /\.(?:ComputeQuaternaryChildren|Poseidon)_\d+_\d+\[(\d+)\]/.exec(name) ?? /\.children\[(\d+)\]\[\d\]$/.exec(name)
+    const node = /\.nodes\[(\d+)\]$/.exec(name)
+    if (step?.[1] !== undefined) levels.set(Number(wire), Number(step[1]))
+    else if (node?.[1] !== undefined) levels.set(Number(wire), Number(node[1]) - 1)
+  }
+  return levels
 }
 
 beforeAll(async () => {
@@ -147,7 +165,7 @@ describe('MerkleMembership', () => {
     it('error: an edited intermediate node fails the constraints and cannot be proven', async () => {
       const node = indexOf(/\.nodes\[2\]$/)
       const value = readWitnessValues(honest)[node] as bigint
-      const forged = editWitnessValue(honest, node, (value + 1n) % BN254_SCALAR_MODULUS)
+      const forged = editWitnessValues(honest, [[node, (value + 1n) % BN254_SCALAR_MODULUS]])
       expect(await satisfiesConstraints(forged)).toBe(false)
       const forgedProof = await snarkjs.groth16.prove(artifacts.setup.zkeyPath, { type: 'mem', data: forged })
       expect(await snarkjs.groth16.verify(artifacts.setup.vkey, forgedProof.publicSignals, forgedProof.proof)).toBe(false)
@@ -158,7 +176,10 @@ describe('MerkleMembership', () => {
       const slot1 = indexOf(/\.children\[1\]\[1\]$/)
       const slot2 = indexOf(/\.children\[1\]\[2\]$/)
       const values = readWitnessValues(honest)
-      const forged = editWitnessValue(editWitnessValue(honest, slot1, values[slot2] as bigint), slot2, values[slot1] as bigint)
+      const forged = editWitnessValues(honest, [
+        [slot1, values[slot2] as bigint],
+        [slot2, values[slot1] as bigint],
+      ])
       expect(await satisfiesConstraints(forged)).toBe(false)
     })
 
@@ -167,13 +188,55 @@ describe('MerkleMembership', () => {
       const low = indexOf(/\.indexBits\[0\]$/)
       const high = indexOf(/\.indexBits\[1\]$/)
       expect([readWitnessValues(honest)[low], readWitnessValues(honest)[high]]).toEqual([1n, 0n])
-      const forged = editWitnessValue(editWitnessValue(honest, low, 3n), high, BN254_SCALAR_MODULUS - 1n)
+      const forged = editWitnessValues(honest, [
+        [low, 3n],
+        [high, BN254_SCALAR_MODULUS - 1n],
+      ])
       expect(await satisfiesConstraints(forged)).toBe(false)
     })
 
-    it('error: an edited public leaf fails the constraints', async () => {
-      const leaf = indexOf(/^main\.leaf$/)
-      expect(await satisfiesConstraints(editWitnessValue(honest, leaf, input.leaf + 1n))).toBe(false)
+    /**
+     * The attack an under-constrained selector or a dropped root check allows: a fake leaf's path, computed
+     * honestly below `joinLevel` (same index and siblings), spliced onto the honest witness from there up.
+     */
+    async function spliceFakePath(joinLevel: number): Promise<{ edits: (readonly [number, bigint])[]; fakeNode: () => bigint }> {
+      const fakeLeaf = poseidon([input.index, 2n])
+      const fakeRoot = computeQuaternaryRoot({ ...createMembershipVector().proof, leaf: fakeLeaf })
+      const fake = readWitnessValues(await computeWitness({ ...input, leaf: fakeLeaf, root: fakeRoot }))
+      const spliced = [...readWireLevels(artifacts.circuit.symPath)].filter(([, level]) => level < joinLevel)
+      const edits = [[indexOf(/^main\.leaf$/), fakeLeaf] as const, ...spliced.map(([wire]) => [wire, fake[wire] as bigint] as const)]
+      // nodes[DEPTH] is the public root's wire: only levels below it have a node of their own.
+      const fakeNode = (): bigint => (joinLevel === 0 ? fakeLeaf : (fake[indexOf(new RegExp(`\\.nodes\\[${joinLevel}\\]$`))] as bigint))
+      return { edits, fakeNode }
+    }
+
+    it.each([0, 1, 2, 3, 4])('error: a fake leaf hashed honestly through level %i cannot join the real path', async (joinLevel) => {
+      const { edits } = await spliceFakePath(joinLevel)
+      expect(await satisfiesConstraints(editWitnessValues(honest, edits))).toBe(false)
+    })
+
+    it.each([
+      { level: 0, slot: 1, signal: 'slot1Low' }, // level 0 digit is 1
+      { level: 1, slot: 2, signal: 'slot2Low' }, // level 1 digit is 2
+    ])('error: a fake node cannot fit slot $slot at level $level by bending $signal', async ({ level, slot, signal }) => {
+      // children[slot] = sibling + signal + (node - sibling) here: choose the signal that absorbs the fake node.
+      const { edits, fakeNode } = await spliceFakePath(level)
+      const honestChild = readWitnessValues(honest)[indexOf(new RegExp(`\\.children\\[${level}\\]\\[${slot}\\]$`))] as bigint
+      const bent = (honestChild - fakeNode() + BN254_SCALAR_MODULUS) % BN254_SCALAR_MODULUS
+      const selectorSignal = indexOf(new RegExp(`ComputeQuaternaryChildren_\\d+_\\d+\\[${level}\\]\\.${signal}$`))
+      expect(await satisfiesConstraints(editWitnessValues(honest, [...edits, [selectorSignal, bent]]))).toBe(false)
+    })
+
+    it('error: a selector indicator is pinned even where the children do not depend on it', async () => {
+      // Index 130 lies in an empty subtree: at level 0 the node and its siblings are all 0, so no child would move.
+      const { tree } = createMembershipVector()
+      const path = tree.proof(130n)
+      const siblings = path.siblings.map(([first, second, third]) => [first ?? 0n, second ?? 0n, third ?? 0n] as const)
+      expect([path.leaf, ...(siblings[0] ?? [])]).toEqual([0n, 0n, 0n, 0n])
+      const witness = await computeWitness({ root: tree.root(), leaf: path.leaf, index: 130n, siblings })
+      expect(await satisfiesConstraints(witness)).toBe(true)
+      const isDigit3 = indexOf(/ComputeQuaternaryChildren_\d+_\d+\[0\]\.isDigit3$/)
+      expect(await satisfiesConstraints(editWitnessValues(witness, [[isDigit3, 1n]]))).toBe(false)
     })
   })
 

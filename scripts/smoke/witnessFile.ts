@@ -61,15 +61,17 @@ export function readWitnessValues(bytes: Uint8Array): bigint[] {
   return values
 }
 
-/** A copy of `bytes` with witness value `index` replaced by `value` (written as is: pass a field element below p). */
-export function editWitnessValue(bytes: Uint8Array, index: number, value: bigint): Uint8Array {
+/** A copy of `bytes` with the given witness values replaced (written as is: pass field elements below p). */
+export function editWitnessValues(bytes: Uint8Array, edits: Iterable<readonly [index: number, value: bigint]>): Uint8Array {
   const { n8, count, valuesOffset } = readLayout(bytes)
-  if (index < 0 || index >= count) throw new WitnessFileError('witness index out of range', { index, count })
   const edited = Uint8Array.from(bytes)
-  let rest = value
-  for (let byte = 0; byte < n8; byte++) {
-    edited[valuesOffset + index * n8 + byte] = Number(rest & 0xffn)
-    rest >>= 8n
+  for (const [index, value] of edits) {
+    if (index < 0 || index >= count) throw new WitnessFileError('witness index out of range', { index, count })
+    let rest = value
+    for (let byte = 0; byte < n8; byte++) {
+      edited[valuesOffset + index * n8 + byte] = Number(rest & 0xffn)
+      rest >>= 8n
+    }
   }
   return edited
 }
