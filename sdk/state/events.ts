@@ -93,6 +93,8 @@ export type DeleveragedEvent = {
   readonly counterpartyIndex: bigint
   readonly size: bigint
   readonly price: bigint
+  /** Collateral the counterparty paid toward the insurance fund's deficit. */
+  readonly cover: bigint
 }
 
 export type BatchCreditedEvent = {
