@@ -180,7 +180,7 @@ function defaultRandom(): () => bigint {
 }
 
 /** A structurally valid item: its R8 and A written at `points` (R8) and `points + POINT_BYTES` (A). */
-type Prepared = { index: number; hm: bigint; S: bigint; z: bigint; points: number }
+type Prepared = { index: number; hm: bigint; S: bigint; z: bigint; points: number; keyX: bigint; keyY: bigint }
 
 let batchPool = 0
 let batchPoolCapacity = 0
@@ -218,7 +218,7 @@ export function verifyPoseidonBatch(
       const points = pool + 2 * prepared.length * POINT_BYTES
       writePoint(points, signature.R8)
       writePoint(points + POINT_BYTES, publicKey)
-      prepared.push({ index, hm, S: signature.S, z, points })
+      prepared.push({ index, hm, S: signature.S, z, points, keyX: publicKey.x, keyY: publicKey.y })
     } catch {
       invalidIndices.push(index)
     }
@@ -241,10 +241,21 @@ function batchEquationHolds(group: readonly Prepared[]): boolean {
   let baseScalar = 0n
   const points: number[] = []
   const scalars: bigint[] = []
+  // Orders from one trader share A: their A-terms merge into one point with the summed scalar.
+  const keyTerm = new Map<bigint, { y: bigint; term: number }>()
   for (const item of group) {
     baseScalar += item.z * item.S
-    points.push(item.points, item.points + POINT_BYTES)
-    scalars.push(item.z, (8n * item.z * item.hm) % SUBGROUP_ORDER)
+    points.push(item.points)
+    scalars.push(item.z)
+    const keyScalar = 8n * item.z * item.hm
+    const existing = keyTerm.get(item.keyX)
+    if (existing !== undefined && existing.y === item.keyY) {
+      scalars[existing.term] = (scalars[existing.term]! + keyScalar) % SUBGROUP_ORDER
+    } else {
+      if (existing === undefined) keyTerm.set(item.keyX, { y: item.keyY, term: points.length })
+      points.push(item.points + POINT_BYTES)
+      scalars.push(keyScalar % SUBGROUP_ORDER)
+    }
   }
   multiScalarMultiplyWasm(work.right, points, scalars)
   mulBaseWasm(work.left, baseScalar % SUBGROUP_ORDER)
