@@ -51,8 +51,9 @@ type SolcModule = { compile(input: string): string }
 const require = createRequire(import.meta.url)
 
 async function loadCircomlibjs(): Promise<CircomlibjsPoseidonContract> {
-  // circomlibjs ships no type declarations.
-  const module = (await import('circomlibjs')) as unknown as { poseidonContract: CircomlibjsPoseidonContract }
+  // circomlibjs ships no type declarations: import through a variable specifier so tsc does not resolve it.
+  const specifier = 'circomlibjs'
+  const module = (await import(specifier)) as { poseidonContract: CircomlibjsPoseidonContract }
   return module.poseidonContract
 }
 
