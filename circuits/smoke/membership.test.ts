@@ -97,15 +97,15 @@ describe('MerkleMembership', () => {
   it('behavior: a proof of membership verifies with public signals [root, leaf]', async () => {
     expect(publicSignals).toEqual([input.root.toString(), input.leaf.toString()])
     const started = performance.now()
-    expect(await snarkjs.groth16.verify(artifacts.setup.vkey, publicSignals, proof)).toBe(true)
+    expect(await snarkjs.groth16.verify(artifacts.vkey, publicSignals, proof)).toBe(true)
     console.info(`MerkleMembership(${MEMBERSHIP_DEPTH}): verify ${(performance.now() - started).toFixed(0)} ms`)
   })
 
   it('error: a tampered proof is rejected', async () => {
     const tampered = { ...proof, pi_c: [proof.pi_a[0], proof.pi_a[1], '1'] as Groth16Proof['pi_c'] }
-    expect(await snarkjs.groth16.verify(artifacts.setup.vkey, publicSignals, tampered)).toBe(false)
+    expect(await snarkjs.groth16.verify(artifacts.vkey, publicSignals, tampered)).toBe(false)
     const fixture = createMembershipFixture(proof, publicSignals)
-    expect(await snarkjs.groth16.verify(artifacts.setup.vkey, publicSignals, decodeSolidityProof(fixture.tampered.proof))).toBe(false)
+    expect(await snarkjs.groth16.verify(artifacts.vkey, publicSignals, decodeSolidityProof(fixture.tampered.proof))).toBe(false)
   })
 
   it('error: a tampered public input is rejected', async () => {
@@ -116,7 +116,7 @@ describe('MerkleMembership', () => {
       [leaf, root],
       [root, leaf + BN254_SCALAR_MODULUS], // the same value mod r: must not alias
     ]) {
-      expect(await snarkjs.groth16.verify(artifacts.setup.vkey, signals.map(String), proof)).toBe(false)
+      expect(await snarkjs.groth16.verify(artifacts.vkey, signals.map(String), proof)).toBe(false)
     }
   })
 
@@ -168,7 +168,7 @@ describe('MerkleMembership', () => {
       const forged = editWitnessValues(honest, [[node, (value + 1n) % BN254_SCALAR_MODULUS]])
       expect(await satisfiesConstraints(forged)).toBe(false)
       const forgedProof = await snarkjs.groth16.prove(artifacts.setup.zkeyPath, { type: 'mem', data: forged })
-      expect(await snarkjs.groth16.verify(artifacts.setup.vkey, forgedProof.publicSignals, forgedProof.proof)).toBe(false)
+      expect(await snarkjs.groth16.verify(artifacts.vkey, forgedProof.publicSignals, forgedProof.proof)).toBe(false)
     })
 
     it('error: a child slot moved by the selector fails the constraints', async () => {
@@ -250,9 +250,9 @@ describe('MerkleMembership', () => {
       const fixture = readCommittedMembershipFixture()
       const signals = fixture.publicInputs.map(String)
       expect(signals).toEqual(publicSignals)
-      expect(await snarkjs.groth16.verify(artifacts.setup.vkey, signals, decodeSolidityProof(fixture.proof))).toBe(true)
-      expect(await snarkjs.groth16.verify(artifacts.setup.vkey, signals, decodeSolidityProof(fixture.tampered.proof))).toBe(false)
-      expect(await snarkjs.groth16.verify(artifacts.setup.vkey, fixture.tampered.publicInputs.map(String), decodeSolidityProof(fixture.proof))).toBe(false)
+      expect(await snarkjs.groth16.verify(artifacts.vkey, signals, decodeSolidityProof(fixture.proof))).toBe(true)
+      expect(await snarkjs.groth16.verify(artifacts.vkey, signals, decodeSolidityProof(fixture.tampered.proof))).toBe(false)
+      expect(await snarkjs.groth16.verify(artifacts.vkey, fixture.tampered.publicInputs.map(String), decodeSolidityProof(fixture.proof))).toBe(false)
     })
 
     it('behavior: the Solidity encoding matches snarkjs calldata and round-trips through JSON', async () => {

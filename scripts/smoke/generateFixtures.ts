@@ -22,11 +22,11 @@ import {
 import { loadSnarkjs } from './snarkjs.ts'
 
 async function main(): Promise<void> {
-  const artifacts = await prepareMembershipArtifacts()
+  const artifacts = await prepareMembershipArtifacts({ log: (line) => console.log(line) })
   const vector = createMembershipVector()
   const { proof, publicSignals } = await proveMembership(artifacts, vector.input)
   const snarkjs = await loadSnarkjs()
-  if (!(await snarkjs.groth16.verify(artifacts.setup.vkey, publicSignals, proof))) throw new Error('fresh membership proof does not verify')
+  if (!(await snarkjs.groth16.verify(artifacts.vkey, publicSignals, proof))) throw new Error('fresh membership proof does not verify')
 
   mkdirSync(dirname(MEMBERSHIP_VERIFIER_PATH), { recursive: true })
   mkdirSync(dirname(MEMBERSHIP_FIXTURE_PATH), { recursive: true })

@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { BaseError } from '../../sdk/errors.ts'
 import { MEMBERSHIP_CIRCUIT, toSnarkjsInput, type MembershipInput } from '../../circuits/smoke/membershipCircuit.ts'
-import { loadSnarkjs, type Groth16Proof } from './snarkjs.ts'
 import { buildCircuit, type BuiltCircuit } from '../circuit/buildCircuit.ts'
-import { devSetup, type SetupArtifacts } from './temporaryToolchain.ts'
+import { devSetup, type SetupArtifacts } from '../circuit/devSetup.ts'
+import { loadSnarkjs, type Groth16Proof, type Groth16VerificationKey } from './snarkjs.ts'
 
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..')
 export const MEMBERSHIP_VERIFIER_NAME = 'MembershipVerifier'
@@ -46,13 +46,27 @@ export class PublicSignalCountError extends BaseError {
   }
 }
 
-export type MembershipArtifacts = { circuit: BuiltCircuit; setup: SetupArtifacts }
+export type MembershipArtifacts = {
+  circuit: BuiltCircuit
+  setup: SetupArtifacts
+  /** The setup's verification key, typed for snarkjs's verifier. */
+  vkey: Groth16VerificationKey
+}
 
-/** Compiles the circuit and runs the deterministic dev setup, both cached by circuit hash. */
-export async function prepareMembershipArtifacts(): Promise<MembershipArtifacts> {
-  const circuit = await buildCircuit(MEMBERSHIP_CIRCUIT, { log: () => {} })
-  const setup = await devSetup(circuit, { verifierName: MEMBERSHIP_VERIFIER_NAME, power: 11 })
-  return { circuit, setup }
+export type PrepareMembershipArtifactsParameters = {
+  /** Build and setup progress, including the setup's INSECURE banner. Default: dropped. */
+  log?: (line: string) => void
+}
+
+/**
+ * Compiles the circuit and runs the deterministic dev setup (default seed: the committed verifier is only
+ * reproducible with it), both cached by content hash outside the repository.
+ */
+export async function prepareMembershipArtifacts(parameters: PrepareMembershipArtifactsParameters = {}): Promise<MembershipArtifacts> {
+  const log = parameters.log ?? ((): void => {})
+  const circuit = await buildCircuit(MEMBERSHIP_CIRCUIT, { log })
+  const setup = await devSetup(circuit, { verifierName: MEMBERSHIP_VERIFIER_NAME, log })
+  return { circuit, setup, vkey: setup.vkey as Groth16VerificationKey }
 }
 
 export async function proveMembership(artifacts: MembershipArtifacts, input: MembershipInput): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {

@@ -1,5 +1,6 @@
 /**
- * The subset of snarkjs 0.7.6 the smoke path calls, typed. snarkjs ships no type declarations, so the module is
+ * The subset of snarkjs 0.7.6 the smoke path calls beyond scripts/circuit/vendor.ts's (witness calculation and
+ * check, prove from a witness, Solidity calldata), typed. snarkjs ships no type declarations, so the module is
  * loaded through a non-literal specifier (typed `any` by TypeScript) and given this shape once, here.
  */
 export type Groth16Proof = {
@@ -34,18 +35,6 @@ export type Snarkjs = {
     calculate(input: Record<string, unknown>, wasm: FileSource, witness: FileSource): Promise<void>
     check(r1cs: FileSource, witness: FileSource, logger?: Logger): Promise<boolean>
   }
-  powersOfTau: {
-    newAccumulator(curve: unknown, power: number, ptau: FileSource, logger?: Logger): Promise<unknown>
-    beacon(oldPtau: FileSource, newPtau: FileSource, name: string, beaconHashHex: string, iterationsExponent: number, logger?: Logger): Promise<unknown>
-    preparePhase2(oldPtau: FileSource, newPtau: FileSource, logger?: Logger): Promise<void>
-  }
-  zKey: {
-    newZKey(r1cs: FileSource, ptau: FileSource, zkey: FileSource, logger?: Logger): Promise<unknown>
-    exportVerificationKey(zkey: FileSource, logger?: Logger): Promise<Groth16VerificationKey>
-    exportSolidityVerifier(zkey: FileSource, templates: { groth16: string }, logger?: Logger): Promise<string>
-  }
-  r1cs: { info(r1cs: FileSource, logger?: Logger): Promise<{ nConstraints: number; nVars: number; nPubInputs: number; nOutputs: number }> }
-  curves: { getCurveFromName(name: 'bn128'): Promise<{ terminate(): Promise<void> }> }
 }
 
 const SNARKJS_SPECIFIER: string = 'snarkjs'
