@@ -196,6 +196,16 @@ describe('verifyPoseidonBatch', () => {
     }
   })
 
+  it('behavior: batches longer than one chunk keep their indices', () => {
+    const items = signed(1030, 'batch-chunked')
+    const bad = new Set([2, 1025])
+    const tampered = items.map((item, i) => (bad.has(i) ? { ...item, message: item.message + 1n } : item))
+    expect(verifyPoseidonBatch(tampered, { random: seededRandom('chunks') })).toEqual({
+      valid: false,
+      invalidIndices: [2, 1025],
+    })
+  })
+
   it('behavior: names every invalid index, structural and equation failures alike, like single checks', () => {
     const items = signed(40, 'batch-many-bad')
     const first = items[0]!

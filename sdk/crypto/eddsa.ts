@@ -182,6 +182,8 @@ function defaultRandom(): () => bigint {
 /** A structurally valid item: its R8 and A written at `points` (R8) and `points + POINT_BYTES` (A). */
 type Prepared = { index: number; hm: bigint; S: bigint; z: bigint; points: number; keyX: bigint; keyY: bigint }
 
+/** Largest batch combined into one equation; longer inputs are split (each chunk costs 2 × 288 B × size). */
+const MAX_BATCH_CHUNK = 1024
 let batchPool = 0
 let batchPoolCapacity = 0
 
@@ -206,6 +208,15 @@ export function verifyPoseidonBatch(
   options: VerifyPoseidonBatchOptions = {},
 ): VerifyPoseidonBatchReturnType {
   const random = options.random ?? defaultRandom()
+  if (items.length > MAX_BATCH_CHUNK) {
+    // Bounded kernel memory: verify in chunks; the combined result is the same.
+    const invalidIndices: number[] = []
+    for (let start = 0; start < items.length; start += MAX_BATCH_CHUNK) {
+      const chunk = verifyPoseidonBatch(items.slice(start, start + MAX_BATCH_CHUNK), { random })
+      invalidIndices.push(...chunk.invalidIndices.map((index) => index + start))
+    }
+    return { valid: invalidIndices.length === 0, invalidIndices }
+  }
   const invalidIndices: number[] = []
   const prepared: Prepared[] = []
   const pool = batchPoints(items.length)
