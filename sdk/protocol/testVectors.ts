@@ -1,0 +1,367 @@
+/**
+ * Cross-implementation test vectors, built from the sdk itself and committed as JSON under
+ * `sdk/protocol/vectors/` (written by `scripts/generate-vectors.ts`; a test fails when the files differ from a fresh
+ * build). The circuit and the contract check their own hashing, signature and pubdata code against them.
+ *
+ * Conventions: every integer is a decimal string (signed values keep their sign; their field element is given
+ * next to them as `<name>Field`), every byte string is 0x-prefixed lowercase hex, booleans are JSON booleans.
+ * Keys are stable; new vectors are added, never renamed.
+ *
+ * hashes.json
+ *   poseidon[n-1]        { inputs: [n decimals], output }           n = 1..16, inputs 1..n
+ *   poseidonLarge[n-1]   { inputs, output }                           inputs p−1, p−2, …
+ *   domain               { chainId, rollupAddress, hash }
+ *   order                { accountIndex, market, isBuy, reduceOnly, flags, size, limitPrice, storageId, expiry, domainHash, hash }
+ *   withdraw             { accountIndex, amount, to, storageId, validUntil, domainHash, hash }
+ *   transfer             { fromIndex, toIndex, amount, targetMode, storageId, validUntil, domainHash, hash }
+ *   oraclePrice          { market, price, timestamp, domainHash, hash }
+ *   emptyRoots           [E0, …, E12]
+ *   slot                 { storageId, filled, slotIndex, leaf }
+ *   positions            { sizes[M], fundingIndicesAtLastSettle[M], fundingIndicesAtLastSettleField[M], words[M], hash }
+ *   markets[m]           { imfBps … openInterestCap (the 13 numeric parameters), oracleKeyX, oracleKeyY, oracleKeyHash,
+ *                          paramsHash, oraclePrice, oracleTime, fundingIndex, fundingIndexField, lastFundingTime,
+ *                          openInterest, leaf }
+ *   marketsHash          H(markets[0].leaf, …)
+ *   account              { index, publicKeyX, publicKeyY, owner, collateral, collateralField, mode, positionsHash,
+ *                          ordersRoot, leaf }
+ *   systemAccountLeaf    the leaf of accounts 0 and 1 (key (0, 1), owner 0, cross, flat positions, empty orders)
+ *   accountsTree         { depth, index, leaf, siblings[depth·3] (bottom level first), pathDigits[depth], root }
+ *   stateRoot            { accountsRoot, marketsHash, root }
+ *
+ * signatures.json
+ *   privateKey (hex), publicKeyX, publicKeyY
+ *   cases[i] { name, expectedCode (null = valid), point ('A' | 'R8' | null), chainId, rollupAddress, domainHash,
+ *              accountIndex, market, flags, size, limitPrice, storageId, expiry, message,
+ *              publicKeyX, publicKeyY, R8x, R8y, S }
+ *
+ * pubdata.json
+ *   records.<type>       { type, typeCode, chunks, <fields as in PubdataRecord; publicKey as publicKeyX/publicKeyY>, bytes }
+ *   batch                { batchSlots, types[], oldStateRoot, newStateRoot, batchTimestamp, pubdata (N·32 bytes),
+ *                          calldata (trailing noop chunks dropped), commitment }
+ */
+import { derivePublicKey } from '../crypto/eddsa.ts'
+import { FIELD_MODULUS } from '../crypto/field.ts'
+import { poseidon } from '../crypto/poseidon.ts'
+import { emptySubtreeRoots, QuaternaryMerkleTree } from '../crypto/quaternaryMerkleTree.ts'
+import { bytesToHex } from './bytes.ts'
+import { CIRCUIT_SIZES, exampleGenesis, initialMarketState } from './config.ts'
+import { toFieldElement } from './field.ts'
+import {
+  accountLeafHash,
+  domainHash,
+  emptyOrdersRoot,
+  marketLeafHash,
+  marketsHashFromLeaves,
+  oracleKeyHash,
+  oraclePriceHash,
+  orderFlags,
+  orderHash,
+  paramsHash,
+  positionsHash,
+  positionWord,
+  slotLeaf,
+  stateRoot,
+  transferHash,
+  withdrawHash,
+} from './hashing.ts'
+import { batchCommitment, encodePubdata, encodeRecord, recordChunks, trimTrailingNoops, type PubdataRecord } from './pubdata.ts'
+import { buildSignatureCases, SIGNATURE_CASES_PRIVATE_KEY } from './signatureCases.ts'
+import { TX_TYPE_CODE, type Domain, type MarketState, type Order, type Position } from './types.ts'
+
+type Json = string | boolean | null | Json[] | { [key: string]: Json }
+
+const decimal = (value: bigint | number): string => value.toString()
+
+export const VECTOR_DOMAIN: Domain = { chainId: 31337n, rollupAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3' }
+const GENESIS_TIME = 1_700_000_000n
+const ORACLE_PRIVATE_KEY = new Uint8Array(32).fill(0x0a)
+const USER_PRIVATE_KEY = new Uint8Array(32).fill(0x0b)
+/** Anvil's first default address, as the owner integer. */
+const USER_OWNER = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n
+
+function poseidonVectors(inputsFor: (count: number) => bigint[]): Json[] {
+  return Array.from({ length: 16 }, (_, i) => {
+    const inputs = inputsFor(i + 1)
+    return { inputs: inputs.map(decimal), output: decimal(poseidon(inputs)) }
+  })
+}
+
+export function buildHashVectors(): Json {
+  const poseidonSmall = poseidonVectors((count) => Array.from({ length: count }, (_, i) => BigInt(i + 1)))
+  const poseidonLarge = poseidonVectors((count) => Array.from({ length: count }, (_, i) => FIELD_MODULUS - 1n - BigInt(i)))
+  const domainValue = domainHash(VECTOR_DOMAIN)
+  const order: Order = {
+    accountIndex: 2n,
+    market: 1,
+    isBuy: false,
+    reduceOnly: true,
+    size: 1_234n,
+    limitPrice: 3_000_010n,
+    storageId: 4_294_967_295n,
+    expiry: 1_700_003_600n,
+  }
+  const withdraw = { accountIndex: 2n, amount: 9_223_372_036_854_775_807n, to: USER_OWNER, storageId: 77n, validUntil: 4_294_967_295n }
+  const transfer = { fromIndex: 2n, toIndex: 15n, amount: 500_000_000n, targetMode: 2, storageId: 78n, validUntil: 1_700_000_600n }
+  const oracle = { market: 0, price: 281_474_976_710_655n, timestamp: 1_700_000_030n }
+
+  const sizes = CIRCUIT_SIZES.test
+  const oracleKey = derivePublicKey(ORACLE_PRIVATE_KEY)
+  const genesis = exampleGenesis({ sizes, domain: VECTOR_DOMAIN, oracleKey, timestamp: GENESIS_TIME })
+  const markets: MarketState[] = genesis.markets.map(initialMarketState)
+  markets[0] = { ...markets[0]!, fundingIndex: -1_234n, lastFundingTime: GENESIS_TIME + 3_600n, openInterest: 5n, oracleTime: GENESIS_TIME + 3_600n }
+  markets[1] = { ...markets[1]!, fundingIndex: 987n, openInterest: 2n, oraclePrice: 3_100_000n }
+  const marketLeaves = markets.map((market) => marketLeafHash(market))
+  const marketsHashValue = marketsHashFromLeaves(marketLeaves)
+
+  const positions: Position[] = [
+    { size: 5n, fundingIndexAtLastSettle: -1_234n },
+    { size: -2n, fundingIndexAtLastSettle: 987n },
+  ]
+  const slot = { storageId: 42n, filled: 100n }
+  const slotIndex = slot.storageId % 4n ** BigInt(sizes.orderDepth)
+  const orders = new QuaternaryMerkleTree(sizes.orderDepth)
+  orders.set(slotIndex, slotLeaf(slot))
+  const userKey = derivePublicKey(USER_PRIVATE_KEY)
+  const account = {
+    publicKey: userKey,
+    owner: USER_OWNER,
+    collateral: -3_000_000n,
+    mode: 0,
+    positionsHash: positionsHash(positions),
+    ordersRoot: orders.root(),
+  }
+  const accountLeaf = accountLeafHash(account)
+  const systemLeaf = accountLeafHash({
+    publicKey: { x: 0n, y: 1n },
+    owner: 0n,
+    collateral: 0n,
+    mode: 0,
+    positionsHash: positionsHash(markets.map(() => ({ size: 0n, fundingIndexAtLastSettle: 0n }))),
+    ordersRoot: emptyOrdersRoot(sizes.orderDepth),
+  })
+  const accounts = new QuaternaryMerkleTree(sizes.accountDepth)
+  accounts.setMany([
+    [0n, systemLeaf],
+    [1n, systemLeaf],
+    [2n, accountLeaf],
+  ])
+  const proof = accounts.proof(2n)
+
+  return {
+    poseidon: poseidonSmall,
+    poseidonLarge,
+    domain: { chainId: decimal(VECTOR_DOMAIN.chainId), rollupAddress: VECTOR_DOMAIN.rollupAddress, hash: decimal(domainValue) },
+    order: {
+      accountIndex: decimal(order.accountIndex),
+      market: decimal(order.market),
+      isBuy: order.isBuy,
+      reduceOnly: order.reduceOnly,
+      flags: decimal(orderFlags(order)),
+      size: decimal(order.size),
+      limitPrice: decimal(order.limitPrice),
+      storageId: decimal(order.storageId),
+      expiry: decimal(order.expiry),
+      domainHash: decimal(domainValue),
+      hash: decimal(orderHash(order, domainValue)),
+    },
+    withdraw: {
+      accountIndex: decimal(withdraw.accountIndex),
+      amount: decimal(withdraw.amount),
+      to: decimal(withdraw.to),
+      storageId: decimal(withdraw.storageId),
+      validUntil: decimal(withdraw.validUntil),
+      domainHash: decimal(domainValue),
+      hash: decimal(withdrawHash(withdraw, domainValue)),
+    },
+    transfer: {
+      fromIndex: decimal(transfer.fromIndex),
+      toIndex: decimal(transfer.toIndex),
+      amount: decimal(transfer.amount),
+      targetMode: decimal(transfer.targetMode),
+      storageId: decimal(transfer.storageId),
+      validUntil: decimal(transfer.validUntil),
+      domainHash: decimal(domainValue),
+      hash: decimal(transferHash(transfer, domainValue)),
+    },
+    oraclePrice: {
+      market: decimal(oracle.market),
+      price: decimal(oracle.price),
+      timestamp: decimal(oracle.timestamp),
+      domainHash: decimal(domainValue),
+      hash: decimal(oraclePriceHash(oracle, domainValue)),
+    },
+    emptyRoots: emptySubtreeRoots(12).map(decimal),
+    slot: { storageId: decimal(slot.storageId), filled: decimal(slot.filled), slotIndex: decimal(slotIndex), leaf: decimal(slotLeaf(slot)) },
+    positions: {
+      sizes: positions.map((position) => decimal(position.size)),
+      fundingIndicesAtLastSettle: positions.map((position) => decimal(position.fundingIndexAtLastSettle)),
+      fundingIndicesAtLastSettleField: positions.map((position) => decimal(toFieldElement(position.fundingIndexAtLastSettle))),
+      words: positions.map((position) => decimal(positionWord(position))),
+      hash: decimal(account.positionsHash),
+    },
+    markets: markets.map((market, index) => {
+      const { oracleKey: key, ...numeric } = market.parameters
+      return {
+        ...Object.fromEntries(Object.entries(numeric).map(([name, value]) => [name, decimal(value)])),
+        oracleKeyX: decimal(key.x),
+        oracleKeyY: decimal(key.y),
+        oracleKeyHash: decimal(oracleKeyHash(key)),
+        paramsHash: decimal(paramsHash(market.parameters)),
+        oraclePrice: decimal(market.oraclePrice),
+        oracleTime: decimal(market.oracleTime),
+        fundingIndex: decimal(market.fundingIndex),
+        fundingIndexField: decimal(toFieldElement(market.fundingIndex)),
+        lastFundingTime: decimal(market.lastFundingTime),
+        openInterest: decimal(market.openInterest),
+        leaf: decimal(marketLeaves[index]!),
+      }
+    }),
+    marketsHash: decimal(marketsHashValue),
+    account: {
+      index: '2',
+      publicKeyX: decimal(userKey.x),
+      publicKeyY: decimal(userKey.y),
+      owner: decimal(account.owner),
+      collateral: decimal(account.collateral),
+      collateralField: decimal(toFieldElement(account.collateral)),
+      mode: decimal(account.mode),
+      positionsHash: decimal(account.positionsHash),
+      ordersRoot: decimal(account.ordersRoot),
+      leaf: decimal(accountLeaf),
+    },
+    systemAccountLeaf: decimal(systemLeaf),
+    accountsTree: {
+      depth: decimal(sizes.accountDepth),
+      index: '2',
+      leaf: decimal(proof.leaf),
+      siblings: proof.siblings.flat().map(decimal),
+      pathDigits: proof.pathDigits.map(decimal),
+      root: decimal(accounts.root()),
+    },
+    stateRoot: {
+      accountsRoot: decimal(accounts.root()),
+      marketsHash: decimal(marketsHashValue),
+      root: decimal(stateRoot(accounts.root(), marketsHashValue)),
+    },
+  }
+}
+
+export function buildSignatureVectors(): Json {
+  const publicKey = derivePublicKey(SIGNATURE_CASES_PRIVATE_KEY)
+  return {
+    privateKey: bytesToHex(SIGNATURE_CASES_PRIVATE_KEY),
+    publicKeyX: decimal(publicKey.x),
+    publicKeyY: decimal(publicKey.y),
+    cases: buildSignatureCases().map((testCase) => {
+      const domainValue = domainHash(testCase.domain)
+      const { order } = testCase
+      return {
+        name: testCase.name,
+        expectedCode: testCase.expectedCode,
+        point: testCase.point,
+        chainId: decimal(testCase.domain.chainId),
+        rollupAddress: testCase.domain.rollupAddress,
+        domainHash: decimal(domainValue),
+        accountIndex: decimal(order.accountIndex),
+        market: decimal(order.market),
+        flags: decimal(orderFlags(order)),
+        size: decimal(order.size),
+        limitPrice: decimal(order.limitPrice),
+        storageId: decimal(order.storageId),
+        expiry: decimal(order.expiry),
+        message: decimal(orderHash(order, domainValue)),
+        publicKeyX: decimal(testCase.publicKey.x),
+        publicKeyY: decimal(testCase.publicKey.y),
+        R8x: decimal(testCase.signature.R8.x),
+        R8y: decimal(testCase.signature.R8.y),
+        S: decimal(testCase.signature.S),
+      }
+    }),
+  }
+}
+
+/** One record of every type, at or near the top of each field's range where that matters. */
+export function vectorRecords(): PubdataRecord[] {
+  const publicKey = derivePublicKey(USER_PRIVATE_KEY)
+  return [
+    { type: 'noop' },
+    { type: 'deposit', accountIndex: 2n, amount: 72_057_594_037_927_935n, depositor: USER_OWNER },
+    { type: 'depositNew', accountIndex: 16_777_215n, amount: 1_000_000_000n, owner: USER_OWNER, mode: 2, publicKey },
+    {
+      type: 'trade',
+      market: 1,
+      takerIsBuy: true,
+      takerIndex: 2n,
+      makerIndex: 16_777_215n,
+      size: 1_099_511_627_775n,
+      price: 281_474_976_710_655n,
+      takerStorageId: 4_294_967_295n,
+      makerStorageId: 7n,
+    },
+    { type: 'withdraw', accountIndex: 2n, amount: 9_223_372_036_854_775_807n, to: USER_OWNER, storageId: 4_294_967_295n },
+    { type: 'forcedWithdrawal', accountIndex: 3n, withdrawn: 0n, requester: 0xffffffffffffffffffffffffffffffffffffffffn },
+    { type: 'transfer', targetMode: 1, fromIndex: 2n, toIndex: 9n, amount: 123_456_789n, storageId: 5n },
+    { type: 'oracleUpdate', market: 0, price: 6_000_010n, timestamp: 4_294_967_295n },
+    { type: 'fundingUpdate', market: 1, ratePpm: -750n, timestamp: 1_700_003_600n },
+    {
+      type: 'liquidation',
+      market: 0,
+      full: true,
+      accountIndex: 4n,
+      makerIndex: 5n,
+      size: 10n,
+      price: 5_900_000n,
+      makerStorageId: 11n,
+    },
+    { type: 'backstop', accountIndex: 6n },
+    { type: 'autoDeleverage', market: 1, counterpartyIndex: 7n, size: 3n },
+  ]
+}
+
+function recordJson(record: PubdataRecord): Json {
+  const fields: Record<string, Json> = { type: record.type, typeCode: decimal(TX_TYPE_CODE[record.type]), chunks: decimal(recordChunks(record)) }
+  for (const [name, value] of Object.entries(record)) {
+    if (name === 'type') continue
+    if (typeof value === 'object' && value !== null) {
+      fields[`${name}X`] = decimal((value as { x: bigint }).x)
+      fields[`${name}Y`] = decimal((value as { y: bigint }).y)
+    } else {
+      fields[name] = typeof value === 'boolean' ? value : decimal(value as bigint | number)
+    }
+  }
+  fields.bytes = bytesToHex(encodeRecord(record))
+  return fields
+}
+
+export function buildPubdataVectors(): Json {
+  const records = vectorRecords()
+  const batchSlots = CIRCUIT_SIZES.dev.batchSlots
+  const batchRecords = records.filter((record) => record.type !== 'noop')
+  const pubdata = encodePubdata(batchRecords, batchSlots)
+  const oldStateRoot = poseidon([1n])
+  const newStateRoot = poseidon([2n])
+  const batchTimestamp = 1_700_003_600n
+  return {
+    records: Object.fromEntries(records.map((record) => [record.type, recordJson(record)])),
+    batch: {
+      batchSlots: decimal(batchSlots),
+      types: batchRecords.map((record) => record.type),
+      oldStateRoot: decimal(oldStateRoot),
+      newStateRoot: decimal(newStateRoot),
+      batchTimestamp: decimal(batchTimestamp),
+      pubdata: bytesToHex(pubdata),
+      calldata: bytesToHex(trimTrailingNoops(pubdata)),
+      commitment: decimal(batchCommitment({ oldStateRoot, newStateRoot, batchTimestamp, pubdata })),
+    },
+  }
+}
+
+export const VECTOR_FILES = {
+  'hashes.json': buildHashVectors,
+  'signatures.json': buildSignatureVectors,
+  'pubdata.json': buildPubdataVectors,
+} as const
+
+export function serializeVectors(value: Json): string {
+  return `${JSON.stringify(value, null, 2)}\n`
+}
