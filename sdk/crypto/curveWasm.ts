@@ -68,13 +68,14 @@ function buildPdbl(): Code {
   const ad = (o: Operand, a: Operand, b: Operand) => code.callOperands(KERNEL.add, [o, a, b])
   const sb = (o: Operand, a: Operand, b: Operand) => code.callOperands(KERNEL.sub, [o, a, b])
   const [A, B, C, D, E, F, G, H] = [0, 1, 2, 3, 4, 5, 6, 7].map(tmp) as [number, number, number, number, number, number, number, number]
-  m(A, [1, X], [1, X])
-  m(B, [1, Y], [1, Y])
-  m(C, [1, Z], [1, Z])
+  const sq = (o: Operand, a: Operand) => code.callOperands(KERNEL.square, [o, a])
+  sq(A, [1, X])
+  sq(B, [1, Y])
+  sq(C, [1, Z])
   ad(C, C, C)
   m(D, A, A_SLOT)
   ad(E, [1, X], [1, Y])
-  m(E, E, E)
+  sq(E, E)
   sb(E, E, A)
   sb(E, E, B)
   ad(G, D, B)
@@ -277,7 +278,7 @@ function buildPow(): Code {
   const bits = POW_EXPONENT.toString(2)
   code.callOperands(KERNEL.add, [powOut, powIn, ZERO_SLOT])
   for (let i = 1; i < bits.length; i++) {
-    code.callOperands(KERNEL.mul, [powOut, powOut, powOut])
+    code.callOperands(KERNEL.square, [powOut, powOut])
     if (bits[i] === '1') code.callOperands(KERNEL.mul, [powOut, powOut, powIn])
   }
   return code

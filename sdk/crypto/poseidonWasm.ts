@@ -4,7 +4,19 @@
  * Montgomery form on first use.
  */
 import { FULL_ROUNDS, poseidonConstants } from './poseidonConstants.ts'
-import { allocateSlots, Code, copy, instantiateKernel, KERNEL, load, SLOT_BYTES, store } from './wasmField.ts'
+import {
+  allocateSlots,
+  Code,
+  copy,
+  instantiateKernel,
+  KERNEL,
+  load,
+  MAX_DOT_TERMS,
+  SLOT_BYTES,
+  store,
+} from './wasmField.ts'
+
+const dotIndex = (terms: number) => KERNEL[`dot${terms}` as 'dot2' | 'dot3' | 'dot4' | 'dot5' | 'dot6']
 
 type WidthTables = {
   permute: () => void
@@ -65,17 +77,30 @@ function buildPermutation(tablesOfWidth: Omit<WidthTables, 'permute'>): () => vo
   const square = slot(extra, 1)
   const product = slot(extra, 2)
   const pow5 = (s: number) => {
-    mulTo(square, s, s)
-    mulTo(square, square, square)
+    code.callOperands(KERNEL.square, [square, s])
+    code.callOperands(KERNEL.square, [square, square])
     mulTo(s, s, square)
+  }
+  /** out = Σ pairs, one reduction per chunk of ≤ MAX_DOT_TERMS products. */
+  const dotTo = (out: number, pairs: [number, number][]) => {
+    for (let start = 0; start < pairs.length; start += MAX_DOT_TERMS) {
+      const chunk = pairs.slice(start, start + MAX_DOT_TERMS)
+      if (chunk.length === 1 && pairs.length === 1) {
+        mulTo(out, chunk[0]![0], chunk[0]![1])
+        return
+      }
+      const target = start === 0 ? out : product
+      if (chunk.length === 1) mulTo(target, chunk[0]![0], chunk[0]![1])
+      else code.callOperands(dotIndex(chunk.length), [target, ...chunk.flat()])
+      if (start > 0) addTo(out, out, product)
+    }
   }
   const mix = (matrix: number) => {
     for (let i = 0; i < t; i++) {
-      mulTo(spare[i]!, slot(matrix, i), state[0]!)
-      for (let j = 1; j < t; j++) {
-        mulTo(product, slot(matrix, j * t + i), state[j]!)
-        addTo(spare[i]!, spare[i]!, product)
-      }
+      dotTo(
+        spare[i]!,
+        state.map((value, j): [number, number] => [slot(matrix, j * t + i), value]),
+      )
     }
     ;[state, spare] = [spare, state]
   }
@@ -95,11 +120,10 @@ function buildPermutation(tablesOfWidth: Omit<WidthTables, 'permute'>): () => vo
     pow5(state[0]!)
     addTo(state[0]!, state[0]!, slot(C, (halfFull + 1) * t + round))
     const row = (2 * t - 1) * round
-    mulTo(accumulator, slot(S, row), state[0]!)
-    for (let j = 1; j < t; j++) {
-      mulTo(product, slot(S, row + j), state[j]!)
-      addTo(accumulator, accumulator, product)
-    }
+    dotTo(
+      accumulator,
+      state.map((value, j): [number, number] => [slot(S, row + j), value]),
+    )
     for (let k = 1; k < t; k++) {
       mulTo(product, state[0]!, slot(S, row + t + k - 1))
       addTo(state[k]!, state[k]!, product)

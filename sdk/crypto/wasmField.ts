@@ -226,6 +226,78 @@ function buildMul(): Code {
   return code
 }
 
+/**
+ * Separated Montgomery: the full product (or a sum of products) is accumulated in 18 lazy columns first, then
+ * reduced once. Column k holds at most 9·terms + 9 products below 2^58, so up to 6 terms fit in an i64 (63 · 2^58
+ * < 2^64), and the result stays below r · (1 + 6r/R) < 2r, so one conditional subtraction finishes it.
+ */
+function emitReduceColumns(code: Code, out: number, c: number[]): void {
+  const q = code.local(I64)
+  for (let i = 0; i < LIMBS; i++) {
+    code.get(c[i]!).i64(MU).emit(op.i64Mul).i64(MASK).emit(op.i64And).set(q)
+    for (let j = 0; j < LIMBS; j++) {
+      code.get(c[i + j]!).get(q).i64(P_LIMBS[j]!).emit(op.i64Mul, op.i64Add).set(c[i + j]!)
+    }
+    code.get(c[i + 1]!).get(c[i]!).i64(29n).emit(op.i64ShrU, op.i64Add).set(c[i + 1]!)
+  }
+  const t = c.slice(LIMBS, 2 * LIMBS)
+  for (let j = 0; j < LIMBS - 1; j++) {
+    code.get(t[j + 1]!).get(t[j]!).i64(29n).emit(op.i64ShrU, op.i64Add).set(t[j + 1]!)
+    code.get(t[j]!).i64(MASK).emit(op.i64And).set(t[j]!)
+  }
+  emitConditionalSubtract(code, out, t)
+}
+
+/** out = Σ_k a_k·b_k for `terms` pairs (parameters: out, a_0, b_0, a_1, b_1, …), one reduction. */
+function buildDot(terms: number): Code {
+  const code = new Code(1 + 2 * terms)
+  const c = Array.from({ length: 2 * LIMBS }, () => code.local(I64))
+  const al = Array.from({ length: LIMBS }, () => code.local(I64))
+  const bl = Array.from({ length: LIMBS }, () => code.local(I64))
+  const started = new Array<boolean>(2 * LIMBS).fill(false)
+  for (let k = 0; k < terms; k++) {
+    for (let j = 0; j < LIMBS; j++) code.load(1 + 2 * k, j * 8).set(al[j]!)
+    for (let j = 0; j < LIMBS; j++) code.load(2 + 2 * k, j * 8).set(bl[j]!)
+    for (let i = 0; i < LIMBS; i++) {
+      for (let j = 0; j < LIMBS; j++) {
+        if (started[i + j]) code.get(c[i + j]!).get(al[i]!).get(bl[j]!).emit(op.i64Mul, op.i64Add)
+        else code.get(al[i]!).get(bl[j]!).emit(op.i64Mul)
+        code.set(c[i + j]!)
+        started[i + j] = true
+      }
+    }
+  }
+  code.i64(0n).set(c[2 * LIMBS - 1]!)
+  emitReduceColumns(code, 0, c)
+  return code
+}
+
+/** out = a² with the 36 cross products computed once and doubled (45 products instead of 81). */
+function buildSquare(): Code {
+  const code = new Code(2)
+  const c = Array.from({ length: 2 * LIMBS }, () => code.local(I64))
+  const al = Array.from({ length: LIMBS }, () => code.local(I64))
+  const doubled = Array.from({ length: LIMBS }, () => code.local(I64))
+  for (let j = 0; j < LIMBS; j++) {
+    code.load(1, j * 8).set(al[j]!)
+    code.get(al[j]!).get(al[j]!).emit(op.i64Add).set(doubled[j]!)
+  }
+  const started = new Array<boolean>(2 * LIMBS).fill(false)
+  const accumulate = (column: number, left: number, right: number) => {
+    if (started[column]) code.get(c[column]!).get(left).get(right).emit(op.i64Mul, op.i64Add)
+    else code.get(left).get(right).emit(op.i64Mul)
+    code.set(c[column]!)
+    started[column] = true
+  }
+  for (let i = 0; i < LIMBS; i++) {
+    accumulate(2 * i, al[i]!, al[i]!)
+    for (let j = i + 1; j < LIMBS; j++) accumulate(i + j, al[i]!, doubled[j]!)
+  }
+  code.i64(0n).set(c[2 * LIMBS - 1]!)
+  emitReduceColumns(code, 0, c)
+  return code
+}
+
 function buildAdd(): Code {
   const code = new Code(3)
   const [out, a, b] = [0, 1, 2]
@@ -304,7 +376,9 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 const memory = new wasm.Memory({ initial: PAGES })
 
 /** Function indices of the kernel inside every module built by `instantiateKernel`. */
-export const KERNEL = { mul: 0, add: 1, sub: 2 } as const
+export const KERNEL = { mul: 0, add: 1, sub: 2, square: 3, dot2: 4, dot3: 5, dot4: 6, dot5: 7, dot6: 8 } as const
+/** The widest `dot`: more terms would overflow the lazy columns. */
+export const MAX_DOT_TERMS = 6
 
 /**
  * Compile a module holding the kernel (mul, add, sub at the indices of KERNEL) plus `extra` parameterless
@@ -317,6 +391,12 @@ export function instantiateKernel(
     { name: 'mul', code: buildMul(), params: [I32, I32, I32] },
     { name: 'add', code: buildAdd(), params: [I32, I32, I32] },
     { name: 'sub', code: buildSub(), params: [I32, I32, I32] },
+    { name: 'square', code: buildSquare(), params: [I32, I32] },
+    ...[2, 3, 4, 5, 6].map((terms) => ({
+      name: `dot${terms}`,
+      code: buildDot(terms),
+      params: Array.from({ length: 1 + 2 * terms }, () => I32),
+    })),
     ...extra.map(({ name, code, pointerParams }) => ({
       name,
       code,
@@ -334,6 +414,12 @@ export const mul = instance.exports['mul'] as Op3
 export const add = instance.exports['add'] as Op3
 /** out = a − b mod r. */
 export const sub = instance.exports['sub'] as Op3
+/** out = a². */
+export const square = instance.exports['square'] as (out: number, a: number) => void
+/** out = Σ a_k·b_k over 2..6 pairs: `dot(out, a0, b0, a1, b1, …)`. */
+export function dot(out: number, ...pairs: number[]): void {
+  ;(instance.exports[`dot${pairs.length / 2}`] as (...pointers: number[]) => void)(out, ...pairs)
+}
 
 const view = new BigUint64Array(memory.buffer)
 let nextFree = 64 // byte 0..63 reserved
