@@ -95,29 +95,29 @@ export async function devSetup(circuit: BuiltCircuit, options: DevSetupOptions =
   const progress = await createProgressReporter({ log, interactive: options.log === undefined && isInteractiveTerminal() })
   const secrets = deriveDevSecrets(seed)
   await publishDirectory(dirname(dir), async (scratch) => {
-      const written = await writeDirectZkey({
-        r1csPath: circuit.r1csPath,
-        zkeyPath: join(scratch, ZKEY_FILE),
-        waste: secrets,
-        contribution: secrets.contribution,
-        curve,
-        progress,
-      })
-      const exportPhase = progress.phase('exporting verification key and Solidity verifier', 1)
-      await exportKeyArtifacts(scratch)
-      exportPhase.finish()
-      const record: SetupRecord = {
-        format: DEV_SETUP_FORMAT,
-        kind: 'dev',
-        insecure: true,
-        circuit: { name: circuit.spec.name, hash: circuit.hash, constraints: circuit.constraints, publicInputs: circuit.publicInputs },
-        zkeyCircuitHash: toHex(written.circuitHash),
-        seed,
-        seconds: secondsSince(started),
-        phases: progress.timings,
-      }
-      await writeFile(join(scratch, SETUP_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
-      return basename(dir)
+    const written = await writeDirectZkey({
+      r1csPath: circuit.r1csPath,
+      zkeyPath: join(scratch, ZKEY_FILE),
+      waste: secrets,
+      contribution: secrets.contribution,
+      curve,
+      progress,
+    })
+    const exportPhase = progress.phase('exporting verification key and Solidity verifier', 1)
+    await exportKeyArtifacts(scratch)
+    exportPhase.finish()
+    const record: SetupRecord = {
+      format: DEV_SETUP_FORMAT,
+      kind: 'dev',
+      insecure: true,
+      circuit: { name: circuit.spec.name, hash: circuit.hash, constraints: circuit.constraints, publicInputs: circuit.publicInputs },
+      zkeyCircuitHash: toHex(written.circuitHash),
+      seed,
+      seconds: secondsSince(started),
+      phases: progress.timings,
+    }
+    await writeFile(join(scratch, SETUP_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
+    return basename(dir)
   })
   const verifierPath = await ensureNamedVerifier(dir, verifierName)
   const vkey: unknown = JSON.parse(await readFile(join(dir, VKEY_FILE), 'utf8'))

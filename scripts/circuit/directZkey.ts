@@ -1,7 +1,7 @@
 import { blake2b } from '@noble/hashes/blake2.js'
 import { BaseError } from '../../sdk/errors.ts'
 import { FIELD_BYTES, FR, invR, inverseFft, MONTGOMERY_R, powersOf, scalarsToBytes } from './field.ts'
-import { FixedBaseMultiplier } from './fixedBase.ts'
+import { FixedBaseMultiplier, FixedBasePool } from './fixedBase.ts'
 import type { ProgressReporter } from './progress.ts'
 import { domainPower, type LinearCombination, readR1cs } from './r1cs.ts'
 import { type Bn128Curve, loadBinFileUtils, loadFfjavascript } from './vendor.ts'
@@ -117,106 +117,115 @@ export async function writeDirectZkey(parameters: WriteDirectZkeyParameters): Pr
 
   const g1 = FixedBaseMultiplier.create(curve, 'G1')
   const g2 = FixedBaseMultiplier.create(curve, 'G2')
-  const single = (multiplier: FixedBaseMultiplier, scalar: bigint): Uint8Array => multiplier.multiply(scalarsToBytes([scalar]))
-  const timed = async (label: string, multiplier: FixedBaseMultiplier, scalars: readonly bigint[]): Promise<Uint8Array> => {
-    const step = progress.phase(label, scalars.length)
-    const points = await multiplier.multiplyWithProgress(scalarsToBytes(scalars), (done) => step.advance(done))
-    step.finish()
-    return points
+  const pool = await FixedBasePool.create(curve)
+  try {
+    return await writeSections()
+  } finally {
+    await pool.close()
   }
 
-  const hasher = blake2b.create({ dkLen: 64 })
-  const hashPoints = async (multiplier: FixedBaseMultiplier, count: number, points: Uint8Array): Promise<void> => {
-    hasher.update(u32BigEndian(count))
-    hasher.update(await curve[multiplier.group].batchLEMtoU(points))
+  async function writeSections(): Promise<WriteDirectZkeyReturnType> {
+    const single = (multiplier: FixedBaseMultiplier, scalar: bigint): Uint8Array => multiplier.multiply(scalarsToBytes([scalar]))
+    const timed = async (label: string, multiplier: FixedBaseMultiplier, scalars: readonly bigint[]): Promise<Uint8Array> => {
+      const step = progress.phase(label, scalars.length)
+      const points = await pool.multiply(multiplier.group, scalarsToBytes(scalars), (done) => step.advance(done))
+      step.finish()
+      return points
+    }
+
+    const hasher = blake2b.create({ dkLen: 64 })
+    const hashPoints = async (multiplier: FixedBaseMultiplier, count: number, points: Uint8Array): Promise<void> => {
+      hasher.update(u32BigEndian(count))
+      hasher.update(await curve[multiplier.group].batchLEMtoU(points))
+    }
+
+    const fd = await binFileUtils.createBinFile(parameters.zkeyPath, 'zkey', 1, 10, 1 << 22, 1 << 24)
+    const writeSection = async (id: number, ...parts: Uint8Array[]): Promise<void> => {
+      await binFileUtils.startWriteSection(fd, id)
+      for (const part of parts) await fd.write(part)
+      await binFileUtils.endWriteSection(fd)
+    }
+
+    // Section 1: protocol (1 = Groth16).
+    await writeSection(1, u32LittleEndian(1))
+
+    // Section 2: header. The hash covers the init key, whose gamma and delta are the generators.
+    const alpha1 = single(g1, alpha)
+    const beta1 = single(g1, beta)
+    const beta2 = single(g2, beta)
+    const generator1 = single(g1, 1n)
+    const generator2 = single(g2, 1n)
+    const delta1 = contribution === undefined ? generator1 : single(g1, contribution.delta)
+    const delta2 = contribution === undefined ? generator2 : single(g2, contribution.delta)
+    await writeSection(
+      2,
+      u32LittleEndian(FIELD_BYTES),
+      scalarsToBytes([curve.q]),
+      u32LittleEndian(FIELD_BYTES),
+      scalarsToBytes([curve.r]),
+      u32LittleEndian(nVars),
+      u32LittleEndian(nPublic),
+      u32LittleEndian(domainSize),
+      alpha1,
+      beta1,
+      beta2,
+      generator2,
+      delta1,
+      delta2,
+    )
+    for (const [group, point] of [
+      ['G1', alpha1],
+      ['G1', beta1],
+      ['G2', beta2],
+      ['G2', generator2],
+      ['G1', generator1],
+      ['G2', generator2],
+    ] as const) {
+      hasher.update(await curve[group].batchLEMtoU(point))
+    }
+
+    // Section 4: the A and B coefficients the prover evaluates, as value·R² mod r (snarkjs's encoding).
+    phase = progress.phase('section 4 coefficients', 1)
+    await writeSection(4, coefficientSection(r1cs.constraintList, nConstraints, nPublic))
+    phase.finish()
+
+    // Section 3: IC = (beta·a + alpha·b + c)·G1 for ONE and each public signal.
+    const ic = await timed('section 3 IC·G1', g1, icScalars)
+    await writeSection(3, ic)
+    await hashPoints(g1, nPublic + 1, ic)
+
+    // Section 9: H = odd Lagrange points of the 2n domain (÷ delta); the hash uses (tau^n − 1)·tau^i·G1 instead.
+    const hScalars = Array.from({ length: domainSize }, (_, index) => ((lagrangeDouble[2 * index + 1] ?? 0n) * deltaInverse) % FR)
+    await writeSection(9, await timed('section 9 H·G1', g1, hScalars))
+    const hHashScalars = Array.from({ length: hashedHPointCount(domainSize) }, (_, index) => ((tauPowers[index] ?? 0n) * tauNMinusOne) % FR)
+    const hHashPoints = await timed('circuit hash H·G1', g1, hHashScalars)
+    hasher.update(u32BigEndian(domainSize - 1))
+    hasher.update(await curve.G1.batchLEMtoU(hHashPoints))
+
+    // Section 8: L (the private part of the combination), ÷ delta; the hash covers the init key's L.
+    const lInit = await timed('section 8 L·G1', g1, lScalars)
+    if (contribution === undefined) {
+      await writeSection(8, lInit)
+    } else {
+      await writeSection(8, await timed('section 8 L·G1 ÷ delta', g1, lScalars.map((scalar) => (scalar * deltaInverse) % FR)))
+    }
+    await hashPoints(g1, nVars - nPublic - 1, lInit)
+
+    const aPoints = await timed('section 5 A·G1', g1, a)
+    await writeSection(5, aPoints)
+    await hashPoints(g1, nVars, aPoints)
+    const b1Points = await timed('section 6 B·G1', g1, b)
+    await writeSection(6, b1Points)
+    await hashPoints(g1, nVars, b1Points)
+    const b2Points = await timed('section 7 B·G2', g2, b)
+    await writeSection(7, b2Points)
+    await hashPoints(g2, nVars, b2Points)
+
+    const circuitHash = hasher.digest()
+    await writeSection(10, circuitHash, ...(await contributionRecords(curve, g1, circuitHash, delta1, contribution)))
+    await fd.close()
+    return { circuitHash, domainPower: power, nPublic, nVars, nConstraints }
   }
-
-  const fd = await binFileUtils.createBinFile(parameters.zkeyPath, 'zkey', 1, 10, 1 << 22, 1 << 24)
-  const writeSection = async (id: number, ...parts: Uint8Array[]): Promise<void> => {
-    await binFileUtils.startWriteSection(fd, id)
-    for (const part of parts) await fd.write(part)
-    await binFileUtils.endWriteSection(fd)
-  }
-
-  // Section 1: protocol (1 = Groth16).
-  await writeSection(1, u32LittleEndian(1))
-
-  // Section 2: header. The hash covers the init key, whose gamma and delta are the generators.
-  const alpha1 = single(g1, alpha)
-  const beta1 = single(g1, beta)
-  const beta2 = single(g2, beta)
-  const generator1 = single(g1, 1n)
-  const generator2 = single(g2, 1n)
-  const delta1 = contribution === undefined ? generator1 : single(g1, contribution.delta)
-  const delta2 = contribution === undefined ? generator2 : single(g2, contribution.delta)
-  await writeSection(
-    2,
-    u32LittleEndian(FIELD_BYTES),
-    scalarsToBytes([curve.q]),
-    u32LittleEndian(FIELD_BYTES),
-    scalarsToBytes([curve.r]),
-    u32LittleEndian(nVars),
-    u32LittleEndian(nPublic),
-    u32LittleEndian(domainSize),
-    alpha1,
-    beta1,
-    beta2,
-    generator2,
-    delta1,
-    delta2,
-  )
-  for (const [group, point] of [
-    ['G1', alpha1],
-    ['G1', beta1],
-    ['G2', beta2],
-    ['G2', generator2],
-    ['G1', generator1],
-    ['G2', generator2],
-  ] as const) {
-    hasher.update(await curve[group].batchLEMtoU(point))
-  }
-
-  // Section 4: the A and B coefficients the prover evaluates, as value·R² mod r (snarkjs's encoding).
-  phase = progress.phase('section 4 coefficients', 1)
-  await writeSection(4, coefficientSection(r1cs.constraintList, nConstraints, nPublic))
-  phase.finish()
-
-  // Section 3: IC = (beta·a + alpha·b + c)·G1 for ONE and each public signal.
-  const ic = await timed('section 3 IC·G1', g1, icScalars)
-  await writeSection(3, ic)
-  await hashPoints(g1, nPublic + 1, ic)
-
-  // Section 9: H = odd Lagrange points of the 2n domain (÷ delta); the hash uses (tau^n − 1)·tau^i·G1 instead.
-  const hScalars = Array.from({ length: domainSize }, (_, index) => ((lagrangeDouble[2 * index + 1] ?? 0n) * deltaInverse) % FR)
-  await writeSection(9, await timed('section 9 H·G1', g1, hScalars))
-  const hHashScalars = Array.from({ length: hashedHPointCount(domainSize) }, (_, index) => ((tauPowers[index] ?? 0n) * tauNMinusOne) % FR)
-  const hHashPoints = await timed('circuit hash H·G1', g1, hHashScalars)
-  hasher.update(u32BigEndian(domainSize - 1))
-  hasher.update(await curve.G1.batchLEMtoU(hHashPoints))
-
-  // Section 8: L (the private part of the combination), ÷ delta; the hash covers the init key's L.
-  const lInit = await timed('section 8 L·G1', g1, lScalars)
-  if (contribution === undefined) {
-    await writeSection(8, lInit)
-  } else {
-    await writeSection(8, await timed('section 8 L·G1 ÷ delta', g1, lScalars.map((scalar) => (scalar * deltaInverse) % FR)))
-  }
-  await hashPoints(g1, nVars - nPublic - 1, lInit)
-
-  const aPoints = await timed('section 5 A·G1', g1, a)
-  await writeSection(5, aPoints)
-  await hashPoints(g1, nVars, aPoints)
-  const b1Points = await timed('section 6 B·G1', g1, b)
-  await writeSection(6, b1Points)
-  await hashPoints(g1, nVars, b1Points)
-  const b2Points = await timed('section 7 B·G2', g2, b)
-  await writeSection(7, b2Points)
-  await hashPoints(g2, nVars, b2Points)
-
-  const circuitHash = hasher.digest()
-  await writeSection(10, circuitHash, ...(await contributionRecords(curve, g1, circuitHash, delta1, contribution)))
-  await fd.close()
-  return { circuitHash, domainPower: power, nPublic, nVars, nConstraints }
 }
 
 const EMPTY: LinearCombination = { wires: new Uint32Array(0), coefficients: [] }

@@ -1,5 +1,5 @@
 import { FR, inverseFft, powersOf, scalarsToBytes } from './field.ts'
-import { FixedBaseMultiplier } from './fixedBase.ts'
+import { FixedBaseMultiplier, FixedBasePool } from './fixedBase.ts'
 import type { ToxicWaste } from './directZkey.ts'
 import type { ProgressReporter } from './progress.ts'
 import { type Bn128Curve, loadBinFileUtils } from './vendor.ts'
@@ -29,43 +29,48 @@ export async function writeFastPtau({ ptauPath, power, waste, curve, progress }:
   const size = 2 ** power
   const monomials = powersOf(tau, 2 * size)
   const scaled = (values: readonly bigint[], factor: bigint): bigint[] => values.map((value) => (value * factor) % FR)
+  const pool = await FixedBasePool.create(curve)
   const multiply = async (label: string, multiplier: FixedBaseMultiplier, scalars: readonly bigint[]): Promise<Uint8Array> => {
     const phase = progress.phase(label, scalars.length)
-    const points = await multiplier.multiplyWithProgress(scalarsToBytes(scalars), (done) => phase.advance(done))
+    const points = await pool.multiply(multiplier.group, scalarsToBytes(scalars), (done) => phase.advance(done))
     phase.finish()
     return points
   }
+  try {
 
-  const fd = await binFileUtils.createBinFile(ptauPath, 'ptau', 1, 11, 1 << 22, 1 << 24)
-  const writeSection = async (id: number, ...parts: Uint8Array[]): Promise<void> => {
-    await binFileUtils.startWriteSection(fd, id)
-    for (const part of parts) await fd.write(part)
-    await binFileUtils.endWriteSection(fd)
+    const fd = await binFileUtils.createBinFile(ptauPath, 'ptau', 1, 11, 1 << 22, 1 << 24)
+    const writeSection = async (id: number, ...parts: Uint8Array[]): Promise<void> => {
+      await binFileUtils.startWriteSection(fd, id)
+      for (const part of parts) await fd.write(part)
+      await binFileUtils.endWriteSection(fd)
+    }
+    const u32 = (value: number): Uint8Array => {
+      const bytes = new Uint8Array(4)
+      new DataView(bytes.buffer).setUint32(0, value, true)
+      return bytes
+    }
+
+    await writeSection(1, u32(32), scalarsToBytes([curve.q]), u32(power), u32(power))
+    const tauG1Count = 2 * size - 1
+    await writeSection(2, await multiply('ptau section 2 tau·G1', g1, monomials.slice(0, tauG1Count)))
+    await writeSection(3, await multiply('ptau section 3 tau·G2', g2, monomials.slice(0, size)))
+    await writeSection(4, await multiply('ptau section 4 alpha·tau·G1', g1, scaled(monomials.slice(0, size), alpha)))
+    await writeSection(5, await multiply('ptau section 5 beta·tau·G1', g1, scaled(monomials.slice(0, size), beta)))
+    await writeSection(6, g2.multiply(scalarsToBytes([beta])))
+    await writeSection(7, u32(0))
+
+    // Lagrange scalars for every domain 2^p, concatenated p = 0…K (and K+1 for tau·G1).
+    const lagrange: bigint[] = []
+    for (let p = 0; p <= power; p++) lagrange.push(...(await inverseFft(curve, monomials.slice(0, 2 ** p))))
+    const lastChunk = monomials.slice(0, 2 * size)
+    lastChunk[2 * size - 1] = 0n
+    const tauG1Lagrange = [...lagrange, ...(await inverseFft(curve, lastChunk))]
+    await writeSection(12, await multiply('ptau section 12 Lagrange tau·G1', g1, tauG1Lagrange))
+    await writeSection(13, await multiply('ptau section 13 Lagrange tau·G2', g2, lagrange))
+    await writeSection(14, await multiply('ptau section 14 Lagrange alpha·tau·G1', g1, scaled(lagrange, alpha)))
+    await writeSection(15, await multiply('ptau section 15 Lagrange beta·tau·G1', g1, scaled(lagrange, beta)))
+    await fd.close()
+  } finally {
+    await pool.close()
   }
-  const u32 = (value: number): Uint8Array => {
-    const bytes = new Uint8Array(4)
-    new DataView(bytes.buffer).setUint32(0, value, true)
-    return bytes
-  }
-
-  await writeSection(1, u32(32), scalarsToBytes([curve.q]), u32(power), u32(power))
-  const tauG1Count = 2 * size - 1
-  await writeSection(2, await multiply('ptau section 2 tau·G1', g1, monomials.slice(0, tauG1Count)))
-  await writeSection(3, await multiply('ptau section 3 tau·G2', g2, monomials.slice(0, size)))
-  await writeSection(4, await multiply('ptau section 4 alpha·tau·G1', g1, scaled(monomials.slice(0, size), alpha)))
-  await writeSection(5, await multiply('ptau section 5 beta·tau·G1', g1, scaled(monomials.slice(0, size), beta)))
-  await writeSection(6, g2.multiply(scalarsToBytes([beta])))
-  await writeSection(7, u32(0))
-
-  // Lagrange scalars for every domain 2^p, concatenated p = 0…K (and K+1 for tau·G1).
-  const lagrange: bigint[] = []
-  for (let p = 0; p <= power; p++) lagrange.push(...(await inverseFft(curve, monomials.slice(0, 2 ** p))))
-  const lastChunk = monomials.slice(0, 2 * size)
-  lastChunk[2 * size - 1] = 0n
-  const tauG1Lagrange = [...lagrange, ...(await inverseFft(curve, lastChunk))]
-  await writeSection(12, await multiply('ptau section 12 Lagrange tau·G1', g1, tauG1Lagrange))
-  await writeSection(13, await multiply('ptau section 13 Lagrange tau·G2', g2, lagrange))
-  await writeSection(14, await multiply('ptau section 14 Lagrange alpha·tau·G1', g1, scaled(lagrange, alpha)))
-  await writeSection(15, await multiply('ptau section 15 Lagrange beta·tau·G1', g1, scaled(lagrange, beta)))
-  await fd.close()
 }

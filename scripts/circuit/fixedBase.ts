@@ -1,3 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { FIELD_BYTES } from './field.ts'
 import type { Bn128Curve, ThreadManager } from './vendor.ts'
 
@@ -172,5 +178,107 @@ export class FixedBaseMultiplier {
       wasm.batchToAffine?.(jacobianOut, count, affineOut)
       return this.curve.tm.u8.slice(affineOut, affineOut + count * affine)
     })
+  }
+}
+
+/**
+ * The worker is TypeScript: whatever runner started this process (tsx, vitest), the worker registers tsx's
+ * loader itself, then imports fixedBaseWorker.ts.
+ */
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(tsxEsmApiUrl())})
+  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./fixedBaseWorker.ts', import.meta.url).href)}) })`
+
+/** tsx's ESM register API, resolved through its package exports (`require.resolve` would give the CJS build). */
+function tsxEsmApiUrl(): string {
+  const manifestPath = createRequire(import.meta.url).resolve('tsx/package.json')
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> }
+  const entry = manifest.exports['./esm/api']?.import.default
+  if (entry === undefined) throw new Error('tsx has no ./esm/api export')
+  return pathToFileURL(join(dirname(manifestPath), entry)).href
+}
+
+type WorkerReply = { id: number; points: Uint8Array } | { ready: true }
+
+/**
+ * Spreads fixed-base multiplications over the cores: the main thread takes one share, and each of
+ * `availableParallelism() − 1` worker threads (own WASM instance, own tables) takes another.
+ */
+export class FixedBasePool {
+  private readonly curve: Bn128Curve
+  private readonly workerCount: number
+  private workers: Promise<Worker[]> | undefined
+  private readonly local = new Map<GroupName, FixedBaseMultiplier>()
+  private readonly pending = new Map<number, (points: Uint8Array) => void>()
+  private nextId = 0
+
+  private constructor(curve: Bn128Curve, workerCount: number) {
+    this.curve = curve
+    this.workerCount = workerCount
+  }
+
+  /** Workers start on the first multiplication large enough to split (~1 s each to load), not here. */
+  static async create(curve: Bn128Curve, workerCount = Math.max(0, availableParallelism() - 1)): Promise<FixedBasePool> {
+    return new FixedBasePool(curve, workerCount)
+  }
+
+  private startWorkers(): Promise<Worker[]> {
+    this.workers ??= Promise.all(
+      Array.from({ length: this.workerCount }, async () => {
+        const worker = new Worker(WORKER_BOOTSTRAP, { eval: true })
+        await new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve())
+          worker.once('error', reject)
+        })
+        worker.on('message', (reply: WorkerReply) => {
+          if ('id' in reply) {
+            this.pending.get(reply.id)?.(reply.points)
+            this.pending.delete(reply.id)
+          }
+        })
+        return worker
+      }),
+    )
+    return this.workers
+  }
+
+  private localMultiplier(group: GroupName): FixedBaseMultiplier {
+    let multiplier = this.local.get(group)
+    if (multiplier === undefined) {
+      multiplier = FixedBaseMultiplier.create(this.curve, group)
+      this.local.set(group, multiplier)
+    }
+    return multiplier
+  }
+
+  /** Same result as `FixedBaseMultiplier.multiply`, computed in parallel shares. */
+  async multiply(group: GroupName, scalars: Uint8Array, onProgress: (done: number) => void = () => {}): Promise<Uint8Array> {
+    const count = scalars.byteLength / FIELD_BYTES
+    const local = this.localMultiplier(group)
+    if (count < 4 * CHUNK_POINTS || this.workerCount === 0) return local.multiplyWithProgress(scalars, onProgress)
+    const workers = await this.startWorkers()
+    const perShare = Math.ceil(count / (workers.length + 1))
+    const output = new Uint8Array(count * local.affineBytes)
+    const remote = workers.map((worker, index) => {
+      const start = Math.min(count, (index + 1) * perShare)
+      const end = Math.min(count, start + perShare)
+      const id = this.nextId++
+      return new Promise<void>((resolve) => {
+        this.pending.set(id, (points) => {
+          output.set(points, start * local.affineBytes)
+          onProgress(end - start)
+          resolve()
+        })
+        worker.postMessage({ id, group, scalars: scalars.slice(start * FIELD_BYTES, end * FIELD_BYTES) })
+      })
+    })
+    const mine = await local.multiplyWithProgress(scalars.subarray(0, Math.min(count, perShare) * FIELD_BYTES), onProgress)
+    output.set(mine, 0)
+    await Promise.all(remote)
+    return output
+  }
+
+  async close(): Promise<void> {
+    const workers = await (this.workers ?? Promise.resolve([]))
+    await Promise.all(workers.map((worker) => worker.terminate()))
   }
 }
