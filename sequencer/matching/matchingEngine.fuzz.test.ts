@@ -123,19 +123,20 @@ type OrderShape = {
   protectionTicks: number | undefined
 }
 
-const orderShape: fc.Arbitrary<OrderShape> = fc.record({
+const orderShapeWithin = (maxTicks: number): fc.Arbitrary<OrderShape> =>
+  fc.record({
   type: fc.constantFrom('limit' as const, 'limit' as const, 'limit' as const, 'market' as const),
   account: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...ACCOUNTS) }, { weight: 1, arbitrary: fc.constant(-1) }),
   orderId: fc.bigInt({ min: 0n, max: 12n }),
   side: fc.constantFrom('buy' as const, 'sell' as const),
-  priceTicks: fc.integer({ min: 1, max: 6 }),
+  priceTicks: fc.integer({ min: 1, max: maxTicks }),
   size: fc.oneof({ weight: 30, arbitrary: fc.bigInt({ min: 1n, max: 9n }) }, { weight: 1, arbitrary: fc.constant(0n) }),
   timeInForce: fc.constantFrom(undefined, undefined, 'GTC' as const, 'IOC' as const),
   postOnly: fc.constantFrom(undefined, false, true, undefined, undefined),
   reduceOnly: fc.constantFrom(undefined, undefined, undefined, undefined, undefined, false, true),
   selfTradePrevention: fc.constantFrom(undefined, 'expireTaker' as const, 'expireMaker' as const, 'expireBoth' as const),
   expiresIn: fc.option(fc.integer({ min: -1, max: 6 }), { freq: 2 }).map((value) => value ?? undefined),
-  protectionTicks: fc.option(fc.integer({ min: 1, max: 6 }), { freq: 2 }).map((value) => value ?? undefined),
+  protectionTicks: fc.option(fc.integer({ min: 1, max: maxTicks }), { freq: 2 }).map((value) => value ?? undefined),
 })
 
 /** A shape, plus a separate chance of an off-tick price, becomes a request at the current time. */
@@ -256,7 +257,9 @@ class ExpireCommand implements fc.Command<Model, System> {
 const account = fc.constantFrom(...ACCOUNTS)
 const orderId = fc.bigInt({ min: 0n, max: 12n })
 const advance = fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) })
-const commands = fc.commands(
+const commandsWithin = (maxTicks: number) => {
+  const orderShape = orderShapeWithin(maxTicks)
+  return fc.commands(
   [
     fc.oneof(
       {
@@ -277,7 +280,9 @@ const commands = fc.commands(
     ),
   ],
   { maxCommands: 150, size: 'max' },
-)
+  )
+}
+const commands = commandsWithin(6)
 
 /** A deterministic stand-in for a margin check: refuses some fills by a rule on their fields. */
 const marginRule: CanFill = (takerAccount, makerAccount, price, size) => {
@@ -295,6 +300,15 @@ describe('MatchingEngine (model-based against ReferenceBook)', () => {
         fc.modelRun(() => ({ model: {}, real: new System(undefined) }), sequence)
       }),
       { numRuns: 300, seed: 0x5eed },
+    )
+  })
+
+  it('behavior: identical events over a wide price range (deep level arrays, bisection)', () => {
+    fc.assert(
+      fc.property(commandsWithin(80), (sequence) => {
+        fc.modelRun(() => ({ model: {}, real: new System(undefined) }), sequence)
+      }),
+      { numRuns: 150, seed: 0xdee9 },
     )
   })
 

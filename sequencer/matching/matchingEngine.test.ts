@@ -456,19 +456,32 @@ describe('MatchingEngine', () => {
     })
   })
 
-  it('behavior: the book grows past its initial capacity and keeps every order', () => {
+  it('behavior: the book grows past its initial capacity and keeps deep levels in price order', () => {
     const recorder = new MatchingEventRecorder()
     const engine = new MatchingEngine({ market: 0, tickSize: 1n, sink: recorder, initialCapacity: 1 })
+    // Prices in a scrambled order so levels are inserted and removed at every depth (bisection and long moves).
+    const price = (index: number) => BigInt(1 + ((index * 7919) % 3001))
     for (let index = 0; index < 3000; index++) {
-      engine.submit(limit(index % 7, BigInt(index), index % 2 ? 'sell' : 'buy', BigInt(index % 2 ? 5000 + index : 4000 - index), 1n), NOW)
+      engine.submit(limit(index % 7, BigInt(index), 'sell', 5000n + price(index), 1n), NOW)
+      engine.submit(limit(index % 7, BigInt(10_000 + index), 'buy', 5000n - price(index), 1n), NOW)
     }
-    expect(engine.orderCount).toBe(3000)
-    expect(engine.depth('buy').length).toBe(1500)
-    expect(engine.bestBid()).toBe(4000n)
-    expect(engine.bestAsk()).toBe(5001n)
+    expect(engine.orderCount).toBe(6000)
+    const asks = engine.depth('sell').map(([level]) => level)
+    expect(asks.length).toBe(3000)
+    expect(asks).toEqual([...asks].sort((a, b) => (a < b ? -1 : 1)))
+    const bids = engine.depth('buy').map(([level]) => level)
+    expect(bids).toEqual([...bids].sort((a, b) => (a < b ? 1 : -1)))
     for (let index = 0; index < 3000; index += 2) engine.cancel(index % 7, BigInt(index))
-    expect(engine.orderCount).toBe(1500)
-    expect(engine.bestBid()).toBeUndefined()
+    const remaining = engine.depth('sell').map(([level]) => level)
+    expect(remaining).toEqual(
+      Array.from({ length: 1500 }, (_, half) => 5000n + price(half * 2 + 1)).sort((a, b) => (a < b ? -1 : 1)),
+    )
+    recorder.take()
+    engine.submit(market(9, 1n, 'buy', 1500n), NOW)
+    const fills = recorder.take().filter((event) => event.type === 'fill')
+    expect(fills.map((fill) => fill.price)).toEqual(remaining)
+    expect(engine.bestAsk()).toBeUndefined()
+    expect(engine.orderCount).toBe(3000)
   })
 
   describe('replay and snapshot', () => {

@@ -85,6 +85,10 @@ const PRICE_LIMIT = 2 ** 48
 const SIZE_LIMIT = 2 ** 40
 const INTEGER_LIMIT = 2 ** 53
 const DIRECT_ACCOUNT_LIMIT = 2 ** 20
+// Level search scans this many keys from the top of book before bisecting; moves this short are done inline
+// (a copyWithin call costs more than moving a few elements by hand).
+const SHORT_SCAN = 16
+const SHORT_MOVE = 32
 
 /**
  * One market's order book and matcher: price-time priority, limit / market / IOC / post-only / reduce-only / GTT,
@@ -776,28 +780,25 @@ export class MatchingEngine {
     const count = this.sideCount[side]!
     let keys = this.sideKeys[side]!
     if (count > 0 && keys[count - 1] === key) return this.sideLevels[side]![count - 1]!
-    // Lower bound: first position whose key ≥ key. New orders mostly land near the top of book (the end).
-    let low = 0
-    let high = count
-    if (count > 0 && keys[count - 1]! < key) low = count
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      if (keys[middle]! < key) low = middle + 1
-      else high = middle
-    }
-    if (low < count && keys[low] === key) return this.sideLevels[side]![low]!
+    const position = lowerBound(keys, count, key)
+    if (position < count && keys[position] === key) return this.sideLevels[side]![position]!
     if (count === keys.length) {
       this.growSide(side, count * 2)
       keys = this.sideKeys[side]!
     }
     const levels = this.sideLevels[side]!
-    if (low < count) {
-      keys.copyWithin(low + 1, low, count)
-      levels.copyWithin(low + 1, low, count)
+    if (count - position > SHORT_MOVE) {
+      keys.copyWithin(position + 1, position, count)
+      levels.copyWithin(position + 1, position, count)
+    } else {
+      for (let index = count; index > position; index--) {
+        keys[index] = keys[index - 1]!
+        levels[index] = levels[index - 1]!
+      }
     }
     const level = this.allocateLevel()
-    keys[low] = key
-    levels[low] = level
+    keys[position] = key
+    levels[position] = level
     this.sideCount[side] = count + 1
     return level
   }
@@ -807,15 +808,17 @@ export class MatchingEngine {
     const count = this.sideCount[side]!
     const keys = this.sideKeys[side]!
     if (keys[count - 1] !== key) {
-      let low = 0
-      let high = count - 1
-      while (low < high) {
-        const middle = (low + high) >>> 1
-        if (keys[middle]! < key) low = middle + 1
-        else high = middle
+      const position = lowerBound(keys, count - 1, key)
+      const levels = this.sideLevels[side]!
+      if (count - position > SHORT_MOVE) {
+        keys.copyWithin(position, position + 1, count)
+        levels.copyWithin(position, position + 1, count)
+      } else {
+        for (let index = position; index < count - 1; index++) {
+          keys[index] = keys[index + 1]!
+          levels[index] = levels[index + 1]!
+        }
       }
-      keys.copyWithin(low, low + 1, count)
-      this.sideLevels[side]!.copyWithin(low, low + 1, count)
     }
     this.sideCount[side] = count - 1
     this.levelNextFree(level)
@@ -1008,6 +1011,27 @@ export class MatchingEngine {
   }
 }
 
+
+/**
+ * First position in keys[0, count) (ascending) whose key is ≥ `key`. Activity clusters at the top of book (the
+ * end), so it scans down from there for SHORT_SCAN keys and bisects the rest only when the key is deeper.
+ */
+function lowerBound(keys: Float64Array, count: number, key: number): number {
+  const stop = count > SHORT_SCAN ? count - SHORT_SCAN : 0
+  let position = count
+  while (position > stop && keys[position - 1]! >= key) position--
+  if (position === stop && stop > 0 && keys[stop - 1]! >= key) {
+    let low = 0
+    let high = stop - 1
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (keys[middle]! < key) low = middle + 1
+      else high = middle
+    }
+    position = low
+  }
+  return position
+}
 
 /** `value` is a bigint with 0 ≤ value < limit (limit ≤ 2^53, exactly representable; see the class comment). */
 function isBigIntBelow(value: unknown, limit: number): value is bigint {
