@@ -43,6 +43,12 @@ describe('committed vectors', () => {
       }
       expect(code, testCase.name).toBe(testCase.expectedCode)
     }
+    const publicKey = { x: BigInt(vectors.publicKeyX), y: BigInt(vectors.publicKeyY) }
+    for (const signed of Object.values(vectors.messages) as { message: string; R8x: string; R8y: string; S: string }[]) {
+      const signature = { R8: { x: BigInt(signed.R8x), y: BigInt(signed.R8y) }, S: BigInt(signed.S) }
+      expect(() => verifyPoseidon(BigInt(signed.message), signature, publicKey)).not.toThrow()
+    }
+    expect(Object.keys(vectors.messages)).toEqual(['withdraw', 'transfer', 'oraclePrice'])
   })
 
   it('behavior: each pubdata record read back from JSON decodes to its record', () => {

@@ -33,6 +33,9 @@
  *   cases[i] { name, expectedCode (null = valid), point ('A' | 'R8' | null), chainId, rollupAddress, domainHash,
  *              accountIndex, market, flags, size, limitPrice, storageId, expiry, message,
  *              publicKeyX, publicKeyY, R8x, R8y, S }
+ *   messages.withdraw    { accountIndex, amount, to, storageId, validUntil, message, R8x, R8y, S }   valid, same key
+ *   messages.transfer    { fromIndex, toIndex, amount, targetMode, storageId, validUntil, message, R8x, R8y, S }
+ *   messages.oraclePrice { market, price, timestamp, message, R8x, R8y, S }
  *
  * pubdata.json
  *   records.<type>       { type, typeCode, chunks, <fields as in PubdataRecord; publicKey as publicKeyX/publicKeyY>, bytes }
@@ -65,8 +68,9 @@ import {
   withdrawHash,
 } from './hashing.ts'
 import { batchCommitment, encodePubdata, encodeRecord, recordChunks, trimTrailingNoops, type PubdataRecord } from './pubdata.ts'
-import { buildSignatureCases, SIGNATURE_CASES_PRIVATE_KEY } from './signatureCases.ts'
-import { TX_TYPE_CODE, type Domain, type MarketState, type Order, type Position } from './types.ts'
+import { buildSignatureCases, SIGNATURE_CASES_DOMAIN, SIGNATURE_CASES_PRIVATE_KEY } from './signatureCases.ts'
+import { signOraclePrice, signTransfer, signWithdraw } from './signing.ts'
+import { TX_TYPE_CODE, type Domain, type MarketState, type Order, type Position, type Signature } from './types.ts'
 
 type Json = string | boolean | null | Json[] | { [key: string]: Json }
 
@@ -246,8 +250,25 @@ export function buildHashVectors(): Json {
   }
 }
 
+function signatureJson(message: bigint, signature: Signature): Record<string, Json> {
+  return { message: decimal(message), R8x: decimal(signature.R8.x), R8y: decimal(signature.R8.y), S: decimal(signature.S) }
+}
+
 export function buildSignatureVectors(): Json {
   const publicKey = derivePublicKey(SIGNATURE_CASES_PRIVATE_KEY)
+  const domain = SIGNATURE_CASES_DOMAIN
+  const domainValue = domainHash(domain)
+  const withdraw = signWithdraw(
+    { accountIndex: 7n, amount: 1_000_000n, to: USER_OWNER, storageId: 43n, validUntil: 1_700_000_600n },
+    SIGNATURE_CASES_PRIVATE_KEY,
+    domain,
+  )
+  const transfer = signTransfer(
+    { fromIndex: 7n, toIndex: 8n, amount: 2_000_000n, targetMode: 1, storageId: 44n, validUntil: 1_700_000_600n },
+    SIGNATURE_CASES_PRIVATE_KEY,
+    domain,
+  )
+  const oracle = signOraclePrice({ market: 1, price: 3_000_000n, timestamp: 1_700_000_030n }, SIGNATURE_CASES_PRIVATE_KEY, domain)
   return {
     privateKey: bytesToHex(SIGNATURE_CASES_PRIVATE_KEY),
     publicKeyX: decimal(publicKey.x),
@@ -277,6 +298,31 @@ export function buildSignatureVectors(): Json {
         S: decimal(testCase.signature.S),
       }
     }),
+    messages: {
+      withdraw: {
+        accountIndex: decimal(withdraw.accountIndex),
+        amount: decimal(withdraw.amount),
+        to: decimal(withdraw.to),
+        storageId: decimal(withdraw.storageId),
+        validUntil: decimal(withdraw.validUntil),
+        ...signatureJson(withdrawHash(withdraw, domainValue), withdraw.signature),
+      },
+      transfer: {
+        fromIndex: decimal(transfer.fromIndex),
+        toIndex: decimal(transfer.toIndex),
+        amount: decimal(transfer.amount),
+        targetMode: decimal(transfer.targetMode),
+        storageId: decimal(transfer.storageId),
+        validUntil: decimal(transfer.validUntil),
+        ...signatureJson(transferHash(transfer, domainValue), transfer.signature),
+      },
+      oraclePrice: {
+        market: decimal(oracle.market),
+        price: decimal(oracle.price),
+        timestamp: decimal(oracle.timestamp),
+        ...signatureJson(oraclePriceHash(oracle, domainValue), oracle.signature),
+      },
+    },
   }
 }
 
