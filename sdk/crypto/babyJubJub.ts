@@ -1,17 +1,20 @@
 /**
  * BabyJubJub (EIP-2494): the twisted Edwards curve a·x² + y² = 1 + d·x²·y² over F_r (BN254's scalar field),
- * a = 168700, d = 168696, order 8·l with l prime; the F_r-rational 8-torsion is cyclic.
+ * a = 168700, d = 168696, order 8·l with l prime; the F_r-rational 8-torsion is cyclic (in Montgomery form
+ * v² = u³ + 168698·u² + u, 168698² − 4 is a non-square, so (0, 0) is the only point of order 2).
  *
  * Points are affine `{ x, y }` at the API. Inside, extended coordinates (X : Y : Z : T) with x = X/Z, y = Y/Z,
- * T = X·Y/Z and the complete Hisil–Wong–Carter–Dawson formulas (a is a square and d is not in F_r, so addition has
- * no exceptional cases): no field inversion per point operation, one per conversion back to affine.
+ * T = X·Y/Z and the complete Hisil–Wong–Carter–Dawson formulas (a is a square and d a non-square in F_r, so addition
+ * has no exceptional cases): no field inversion per point operation, one per conversion back to affine. The
+ * bigint functions here are the readable reference; `mulBase`, `mulPoint`, `isLowOrder` and the subgroup test run
+ * on the WebAssembly kernel (`curveWasm.ts`), which the signature code uses throughout.
  *
  * Subgroup membership: `l·P = O` is the definition (and the test oracle); the fast path is the reduced Tate pairing
  * with an 8-torsion point (Koshelev, "Subgroup membership testing on elliptic curves via the Tate pairing", 2022):
  * since 8 | r − 1 and E(F_r)[8] is cyclic, P ∈ 8·E(F_r) = G_l iff f_{8,T8}(P)^((r−1)/8) = 1. That costs one
  * exponentiation (~380 multiplications) instead of a 251-bit scalar multiplication (~2,400).
  */
-import { BASE8, CURVE_A, CURVE_D, type Point, SUBGROUP_ORDER, wnaf } from './curveParameters.ts'
+import { CURVE_A, CURVE_D, type Point, SUBGROUP_ORDER, wnaf } from './curveParameters.ts'
 import {
   allocatePoints,
   isIdentityPoint,
@@ -81,19 +84,6 @@ export function addExtended(P: ExtendedPoint, Q: ExtendedPoint): ExtendedPoint {
   const C = (((CURVE_D * P.T) % p) * Q.T) % p
   const D = (P.Z * Q.Z) % p
   const E = ((P.X + P.Y) * (Q.X + Q.Y) - A - B) % p
-  const F = D - C
-  const G = D + C
-  const H = B - CURVE_A * A
-  return { X: (E * F) % p, Y: (G * H) % p, T: (E * H) % p, Z: (F * G) % p }
-}
-
-/** Mixed addition with an affine-normalised Q (Z = 1, T = x·y): 8M. */
-function addMixed(P: ExtendedPoint, qx: bigint, qy: bigint, qt: bigint): ExtendedPoint {
-  const A = (P.X * qx) % p
-  const B = (P.Y * qy) % p
-  const C = (((CURVE_D * P.T) % p) * qt) % p
-  const D = P.Z
-  const E = ((P.X + P.Y) * (qx + qy) - A - B) % p
   const F = D - C
   const G = D + C
   const H = B - CURVE_A * A
