@@ -99,8 +99,8 @@ const SHORT_MOVE = 32
  * Representation. The public API takes and returns bigint. Inside, prices and sizes live in Float64Arrays as JS
  * numbers. That is exact, and only exact, because (1) every such value is an integer below 2^53 — validated at
  * the boundary: price < 2^48, size < 2^40, ids and times < 2^53 — and (2) the engine never multiplies or divides
- * them: it compares prices and adds or subtracts sizes, whose results stay integers below 2^53. A bigint → number
- * conversion is monotonic, so range checks on the converted value are exact against bounds ≤ 2^53.
+ * them: it compares prices and adds or subtracts sizes, whose results stay integers below 2^53. Each boundary value
+ * is range-checked as a bigint (0 ≤ v < 2^53) before it is converted, then against its own bound as a number.
  *
  * Storage is allocation-free per operation: orders are dense handles into typed arrays, reused through a free
  * list; each price level is an intrusive FIFO (prev/next handles); each side keeps its level keys sorted in a
@@ -1038,14 +1038,24 @@ function isBigIntBelow(value: unknown, limit: number): value is bigint {
   return toNumberBelow(value, limit) !== -1
 }
 
+// Scratch for bigint → number: storing a bigint into a BigInt64Array and reading its two 32-bit halves is cheaper
+// than Number(bigint) in V8 (~7 ns against ~10 ns). Exact for every value the range check lets through.
+const CONVERSION = new BigInt64Array(1)
+const CONVERSION_HALVES = new Uint32Array(CONVERSION.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const LOW_HALF = LITTLE_ENDIAN ? 0 : 1
+const HIGH_HALF = LITTLE_ENDIAN ? 1 : 0
+const INTEGER_LIMIT_BIG = 2n ** 53n
+
 /**
- * `value` as an exact number when it is a bigint with 0 ≤ value < limit (limit ≤ 2^53), else -1. One conversion:
- * Number() of a bigint costs tens of ns, the largest cost at the boundary.
+ * `value` as an exact number when it is a bigint with 0 ≤ value < limit (limit ≤ 2^53), else -1. The two bigint
+ * comparisons come first, so the int64 store never wraps.
  */
 function toNumberBelow(value: unknown, limit: number): number {
-  if (typeof value !== 'bigint') return -1
-  const number = Number(value)
-  return number >= 0 && number < limit ? number : -1
+  if (typeof value !== 'bigint' || value < 0n || value >= INTEGER_LIMIT_BIG) return -1
+  CONVERSION[0] = value
+  const number = CONVERSION_HALVES[HIGH_HALF]! * 4294967296 + CONVERSION_HALVES[LOW_HALF]!
+  return number < limit ? number : -1
 }
 
 /**
