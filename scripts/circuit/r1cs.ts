@@ -70,11 +70,20 @@ export function domainPower(constraints: number, publicSignals: number): number 
   return Math.floor(Math.log2(constraints + publicSignals)) + 1
 }
 
-/** Little-endian bytes to bigint. */
+/** Little-endian bytes to bigint (32-byte words, the bn128 case, read as four 64-bit limbs). */
 export function readLittleEndian(bytes: Uint8Array, offset: number, length: number): bigint {
-  let hex = ''
-  for (let index = offset + length - 1; index >= offset; index--) hex += (bytes[index] ?? 0).toString(16).padStart(2, '0')
-  return BigInt(`0x${hex}`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (length === 32) {
+    return (
+      view.getBigUint64(offset, true) |
+      (view.getBigUint64(offset + 8, true) << 64n) |
+      (view.getBigUint64(offset + 16, true) << 128n) |
+      (view.getBigUint64(offset + 24, true) << 192n)
+    )
+  }
+  let value = 0n
+  for (let index = offset + length - 1; index >= offset; index--) value = (value << 8n) | BigInt(view.getUint8(index))
+  return value
 }
 
 /** Reads only the header: constraint, wire and public counts, for `info.json` and logs. */
