@@ -39,7 +39,13 @@ const record: fc.Arbitrary<PubdataRecord> = fc.oneof(
     makerStorageId: storageId,
   }),
   fc.record({ type: fc.constant('withdraw' as const), accountIndex: account, amount: amount63, to: address, storageId }),
-  fc.record({ type: fc.constant('forcedWithdrawal' as const), accountIndex: account, withdrawn: amount63, requester: address }),
+  fc.record({
+    type: fc.constant('forcedWithdrawal' as const),
+    accountIndex: account,
+    withdrawn: amount63,
+    requester: address,
+    requestedAmount: amount63,
+  }),
   fc.record({
     type: fc.constant('transfer' as const),
     targetMode: byte,

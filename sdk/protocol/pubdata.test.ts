@@ -67,6 +67,30 @@ describe('encodeRecord', () => {
     expect(bytes.subarray(36).every((byte) => byte === 0)).toBe(true)
   })
 
+  it('behavior: a forced withdrawal is two chunks with the requested amount at [32..40)', () => {
+    const bytes = encodeRecord({
+      type: 'forcedWithdrawal',
+      accountIndex: 0x0a0b0cn,
+      withdrawn: 0x0102030405060708n,
+      requester: 0xccn,
+      requestedAmount: 0x7172737475767778n,
+    })
+    expect(bytes.length).toBe(64)
+    expect(bytesToHex(bytes.subarray(0, 12))).toBe('0x050a0b0c0102030405060708')
+    expect(bytes[31]).toBe(0xcc)
+    expect(bytesToHex(bytes.subarray(32, 40))).toBe('0x7172737475767778')
+    expect(bytes.subarray(40).every((byte) => byte === 0)).toBe(true)
+  })
+
+  it('behavior: a new-account deposit accepts any on-curve key, in the prime-order subgroup or not', () => {
+    // Base8 plus the point of order 2: on the curve, order 2·l, so outside the subgroup. Packing keeps it exactly.
+    const outside = { x: FIELD_MODULUS - BASE8.x, y: FIELD_MODULUS - BASE8.y }
+    const record: PubdataRecord = { type: 'depositNew', accountIndex: 2n, amount: 5n, owner: 1n, mode: 0, publicKey: outside }
+    expect(decodePubdata(encodeRecord(record))).toEqual([record])
+    const orderTwo: PubdataRecord = { ...record, publicKey: { x: 0n, y: FIELD_MODULUS - 1n } }
+    expect(decodePubdata(encodeRecord(orderTwo))).toEqual([orderTwo])
+  })
+
   it('behavior: funding rate is int32 two’s complement', () => {
     const bytes = encodeRecord({ type: 'fundingUpdate', market: 0, ratePpm: -1n, timestamp: 1n })
     expect([...bytes.subarray(0, 10)]).toEqual([8, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1])
@@ -76,6 +100,7 @@ describe('encodeRecord', () => {
     expect(recordChunks(trade)).toBe(1)
     expect(recordChunks({ type: 'noop' })).toBe(1)
     expect(recordChunks({ type: 'withdraw', accountIndex: 0n, amount: 0n, to: 0n, storageId: 0n })).toBe(2)
+    expect(recordChunks({ type: 'forcedWithdrawal', accountIndex: 0n, withdrawn: 0n, requester: 0n, requestedAmount: 0n })).toBe(2)
   })
 
   it('error: a value wider than its bytes or above its cap', () => {
@@ -85,9 +110,12 @@ describe('encodeRecord', () => {
     })
     expect(thrown(() => encodeRecord({ ...trade, size: -1n })).code).toBe('PUBDATA_FIELD_OVERFLOW')
     expect(thrown(() => encodeRecord({ ...trade, market: 256 })).code).toBe('PUBDATA_FIELD_OVERFLOW')
-    expect(thrown(() => encodeRecord({ type: 'forcedWithdrawal', accountIndex: 1n, withdrawn: 2n ** 63n, requester: 1n })).code).toBe(
-      'PUBDATA_FIELD_OVERFLOW',
-    )
+    const forced = { type: 'forcedWithdrawal', accountIndex: 1n, withdrawn: 0n, requester: 1n, requestedAmount: 0n } as const
+    expect(thrown(() => encodeRecord({ ...forced, withdrawn: 2n ** 63n })).code).toBe('PUBDATA_FIELD_OVERFLOW')
+    expect(thrown(() => encodeRecord({ ...forced, requestedAmount: 2n ** 63n }))).toMatchObject({
+      code: 'PUBDATA_FIELD_OVERFLOW',
+      details: { field: 'requestedAmount' },
+    })
     expect(thrown(() => encodeRecord({ type: 'fundingUpdate', market: 0, ratePpm: 1_000_001n, timestamp: 1n })).code).toBe(
       'PUBDATA_FIELD_OVERFLOW',
     )
@@ -162,9 +190,12 @@ describe('decodePubdata', () => {
   })
 
   it('error: a value above its §1 cap or an unpackable key', () => {
-    const forced = encodeRecord({ type: 'forcedWithdrawal', accountIndex: 1n, withdrawn: 0n, requester: 1n })
+    const forced = encodeRecord({ type: 'forcedWithdrawal', accountIndex: 1n, withdrawn: 0n, requester: 1n, requestedAmount: 0n })
     forced[4] = 0x80
     expect(thrown(() => decodePubdata(forced))).toMatchObject({ code: 'PUBDATA_INVALID_FIELD', details: { field: 'withdrawn' } })
+    forced[4] = 0
+    forced[32] = 0x80
+    expect(thrown(() => decodePubdata(forced))).toMatchObject({ code: 'PUBDATA_INVALID_FIELD', details: { field: 'requestedAmount' } })
     const funding = encodeRecord({ type: 'fundingUpdate', market: 0, ratePpm: 1_000_000n, timestamp: 1n })
     funding[5] = funding[5]! + 1
     expect(thrown(() => decodePubdata(funding))).toMatchObject({ code: 'PUBDATA_INVALID_FIELD', details: { field: 'ratePpm' } })

@@ -59,12 +59,17 @@ export type WithdrawRecord = {
   readonly to: bigint
   readonly storageId: bigint
 }
-/** type 5: `withdrawn` is what the state machine paid out (0 if the requester was not the owner). */
+/**
+ * type 5 (2 chunks): `withdrawn` is what the state machine paid out (0 if the requester was not the owner);
+ * `requestedAmount` is what the L1 request asked for, bound by the contract's queue hash so a proof cannot pretend
+ * a smaller request (`withdrawn ≤ requestedAmount`).
+ */
 export type ForcedWithdrawalRecord = {
   readonly type: 'forcedWithdrawal'
   readonly accountIndex: bigint
   readonly withdrawn: bigint
   readonly requester: bigint
+  readonly requestedAmount: bigint
 }
 export type TransferRecord = {
   readonly type: 'transfer'
@@ -178,8 +183,13 @@ export const LAYOUTS: { readonly [T in PubdataRecordType]: RecordLayout } = {
     ],
   },
   forcedWithdrawal: {
-    chunks: 1,
-    fields: [uint('accountIndex', 1, 4), uint('withdrawn', 4, 12, MAX_WITHDRAWAL_AMOUNT), uint('requester', 12, 32)],
+    chunks: 2,
+    fields: [
+      uint('accountIndex', 1, 4),
+      uint('withdrawn', 4, 12, MAX_WITHDRAWAL_AMOUNT),
+      uint('requester', 12, 32),
+      uint('requestedAmount', 32, 40, MAX_WITHDRAWAL_AMOUNT),
+    ],
   },
   transfer: {
     chunks: 1,
