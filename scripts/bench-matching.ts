@@ -350,7 +350,7 @@ function main(): void {
   for (let index = 0; index < workload.count; index++) counts[workload.kind[index]!]!++
   log(
     `workload: ${OPERATIONS.toLocaleString('en-US')} operations = ${counts[0]} limit, ${counts[1]} cancel, ` +
-      `${counts[2]} market; final book ${workload.finalBookSize} orders ` +
+      `${counts[2]} market; book ${workload.meanBookSize} orders on average, ${workload.finalBookSize} at the end ` +
       `(generated in ${Math.round(performance.now() - generationStart)} ms)`,
   )
   const overheadNs = timerOverheadNs()

@@ -6,18 +6,15 @@
  * The engine keys live orders by (account, orderId) and account order lists by (account, 0).
  */
 export class OrderKeyTable {
-  #keyA: Float64Array
-  #keyB: Float64Array
-  #values: Int32Array
+  // Slot i is [a, b, value] at 3i … 3i+2, interleaved so one probe touches one cache line; value -1 = empty.
+  #slots: Float64Array
   #mask: number
   #size = 0
 
   constructor(initialCapacity = 1024) {
     let capacity = 16
     while (capacity < initialCapacity * 2) capacity *= 2
-    this.#keyA = new Float64Array(capacity)
-    this.#keyB = new Float64Array(capacity)
-    this.#values = new Int32Array(capacity).fill(-1)
+    this.#slots = emptySlots(capacity)
     this.#mask = capacity - 1
   }
 
@@ -27,37 +24,35 @@ export class OrderKeyTable {
 
   /** The value stored for (a, b), or -1. */
   get(a: number, b: number): number {
-    const keyA = this.#keyA
-    const keyB = this.#keyB
-    const values = this.#values
+    const slots = this.#slots
     const mask = this.#mask
     let slot = slotOf(a, b, mask)
     for (;;) {
-      const value = values[slot]!
+      const base = slot * 3
+      const value = slots[base + 2]!
       if (value === -1) return -1
-      if (keyA[slot] === a && keyB[slot] === b) return value
+      if (slots[base] === a && slots[base + 1] === b) return value
       slot = (slot + 1) & mask
     }
   }
 
   /** Inserts or overwrites; `value` must be ≥ 0. */
   set(a: number, b: number, value: number): void {
-    if ((this.#size + 1) * 2 > this.#values.length) this.#grow()
-    const keyA = this.#keyA
-    const keyB = this.#keyB
-    const values = this.#values
+    if ((this.#size + 1) * 2 > this.#mask + 1) this.#grow()
+    const slots = this.#slots
     const mask = this.#mask
     let slot = slotOf(a, b, mask)
     for (;;) {
-      if (values[slot] === -1) {
-        keyA[slot] = a
-        keyB[slot] = b
-        values[slot] = value
+      const base = slot * 3
+      if (slots[base + 2] === -1) {
+        slots[base] = a
+        slots[base + 1] = b
+        slots[base + 2] = value
         this.#size++
         return
       }
-      if (keyA[slot] === a && keyB[slot] === b) {
-        values[slot] = value
+      if (slots[base] === a && slots[base + 1] === b) {
+        slots[base + 2] = value
         return
       }
       slot = (slot + 1) & mask
@@ -66,55 +61,58 @@ export class OrderKeyTable {
 
   /** Removes (a, b) if present; returns whether it was. */
   delete(a: number, b: number): boolean {
-    const keyA = this.#keyA
-    const keyB = this.#keyB
-    const values = this.#values
+    const slots = this.#slots
     const mask = this.#mask
     let slot = slotOf(a, b, mask)
     for (;;) {
-      if (values[slot] === -1) return false
-      if (keyA[slot] === a && keyB[slot] === b) break
+      const base = slot * 3
+      if (slots[base + 2] === -1) return false
+      if (slots[base] === a && slots[base + 1] === b) break
       slot = (slot + 1) & mask
     }
     // Backward-shift: pull later members of the probe run into the hole unless their home lies after the hole.
     let hole = slot
     let next = (hole + 1) & mask
-    while (values[next] !== -1) {
-      const home = slotOf(keyA[next]!, keyB[next]!, mask)
+    while (slots[next * 3 + 2] !== -1) {
+      const nextBase = next * 3
+      const home = slotOf(slots[nextBase]!, slots[nextBase + 1]!, mask)
       // Move `next` into `hole` when its home is not in the cyclic interval (hole, next].
       if (((next - home) & mask) >= ((next - hole) & mask)) {
-        keyA[hole] = keyA[next]!
-        keyB[hole] = keyB[next]!
-        values[hole] = values[next]!
+        const holeBase = hole * 3
+        slots[holeBase] = slots[nextBase]!
+        slots[holeBase + 1] = slots[nextBase + 1]!
+        slots[holeBase + 2] = slots[nextBase + 2]!
         hole = next
       }
       next = (next + 1) & mask
     }
-    values[hole] = -1
+    slots[hole * 3 + 2] = -1
     this.#size--
     return true
   }
 
   clear(): void {
-    this.#values.fill(-1)
+    this.#slots = emptySlots(this.#mask + 1)
     this.#size = 0
   }
 
   #grow(): void {
-    const oldA = this.#keyA
-    const oldB = this.#keyB
-    const oldValues = this.#values
-    const capacity = oldValues.length * 2
-    this.#keyA = new Float64Array(capacity)
-    this.#keyB = new Float64Array(capacity)
-    this.#values = new Int32Array(capacity).fill(-1)
+    const old = this.#slots
+    const capacity = (this.#mask + 1) * 2
+    this.#slots = emptySlots(capacity)
     this.#mask = capacity - 1
     this.#size = 0
-    for (let slot = 0; slot < oldValues.length; slot++) {
-      const value = oldValues[slot]!
-      if (value !== -1) this.set(oldA[slot]!, oldB[slot]!, value)
+    for (let base = 0; base < old.length; base += 3) {
+      const value = old[base + 2]!
+      if (value !== -1) this.set(old[base]!, old[base + 1]!, value)
     }
   }
+}
+
+function emptySlots(capacity: number): Float64Array {
+  const slots = new Float64Array(capacity * 3)
+  for (let base = 2; base < slots.length; base += 3) slots[base] = -1
+  return slots
 }
 
 /** Mixes both halves of b with a (murmur3 finaliser constants); exact for b < 2^53. */

@@ -5,12 +5,12 @@ import type { CancelReason, MatchingEventSink, OrderRequest, Side } from './type
  * A seeded order-flow workload for benchmarks and replay tests: about 60 % limit orders, 30 % cancels and 10 %
  * market orders on one market, as flat typed arrays so every engine can replay the identical stream.
  *
- * Limit prices sit around a mid that random-walks; most rest within a few dozen ticks of it and about one in
- * eight crosses the spread by a few ticks. Cancels target orders that are live at that point of the stream (the
+ * Limit prices sit around a mid that random-walks; most rest near the touch, some up to `depthTicks` behind it,
+ * and a share is priced up to 3 ticks through the mid and trades. Cancels target orders that are live at that point of the stream (the
  * generator runs a MatchingEngine alongside to know which are), so every engine with price-time priority sees
- * almost only live cancels. Market and limit sizes are both 1–20 lots, so the book holds a steady state of a few
- * hundred orders over a few dozen levels a side instead of growing without bound. Deterministic: mulberry32 from
- * the seed, no clock.
+ * almost only live cancels. Limit sizes are 1–20 lots; market orders are 1–20 lots scaled by how far the book is
+ * from its target depth (default 5000 orders over a few hundred levels), so the book holds a steady, realistic
+ * depth instead of draining or growing without bound. Deterministic: mulberry32 from the seed, no clock.
  */
 export const OPERATION_LIMIT = 0
 export const OPERATION_CANCEL = 1
@@ -29,8 +29,9 @@ export type Workload = {
   account: Uint32Array
   /** A new, globally unique id for limit and market orders; the target's id for a cancel. */
   orderId: Float64Array
-  /** Live orders in the generator's book after the last operation. */
+  /** Live orders in the generator's book after the last operation, and on average over the stream. */
   finalBookSize: number
+  meanBookSize: number
 }
 
 export type GenerateWorkloadParameters = {
@@ -40,6 +41,10 @@ export type GenerateWorkloadParameters = {
   accounts?: number
   /** Starting mid price (default 1,000,000). */
   mid?: number
+  /** Live orders the book hovers around once filled (default 5000). */
+  targetBookSize?: number
+  /** How far behind the touch limit orders reach, in ticks (default 200). */
+  depthTicks?: number
 }
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; returns floats in [0, 1). */
@@ -55,7 +60,14 @@ export function mulberry32(seed: number): () => number {
 }
 
 export function generateWorkload(parameters: GenerateWorkloadParameters): Workload {
-  const { operations, seed, accounts = 1000, mid: startMid = 1_000_000 } = parameters
+  const {
+    operations,
+    seed,
+    accounts = 1000,
+    mid: startMid = 1_000_000,
+    targetBookSize = 5000,
+    depthTicks = 200,
+  } = parameters
   const random = mulberry32(seed)
   const kind = new Uint8Array(operations)
   const side = new Uint8Array(operations)
@@ -93,6 +105,7 @@ export function generateWorkload(parameters: GenerateWorkloadParameters): Worklo
   const engine = new MatchingEngine({ market: 0, tickSize: 1n, sink: tracker })
 
   let mid = startMid
+  let bookSizeSum = 0
   let nextId = 1
   for (let index = 0; index < operations; index++) {
     if (random() < 0.05) mid += random() < 0.5 ? -1 : 1
@@ -123,12 +136,14 @@ export function generateWorkload(parameters: GenerateWorkloadParameters): Worklo
     let request: OrderRequest
     if (draw >= 0.9) {
       kind[index] = OPERATION_MARKET
-      size[index] = 1 + Math.floor(random() * 20)
+      // Sized so the book hovers around its target depth: bigger sweeps when it is deeper, smaller when thinner.
+      const scale = Math.min(16, Math.max(0.25, (engine.orderCount / targetBookSize) ** 2))
+      size[index] = Math.max(1, Math.round((1 + Math.floor(random() * 20)) * scale))
       request = { type: 'market', account: trader, orderId: BigInt(id), side: sideName(isBuy), size: BigInt(size[index]!) }
     } else {
       kind[index] = OPERATION_LIMIT
-      // Distance from mid, in ticks: mostly 0–40 behind the touch, sometimes up to 3 through it.
-      const distance = Math.floor(random() * random() * 44) - 3
+      // Distance from mid in ticks: clustered near the touch, up to `depthTicks` behind it, sometimes 3 through it.
+      const distance = Math.floor(random() * random() * (depthTicks + 3)) - 3
       price[index] = isBuy ? mid - distance : mid + distance
       size[index] = 1 + Math.floor(random() * 20)
       request = {
@@ -141,8 +156,19 @@ export function generateWorkload(parameters: GenerateWorkloadParameters): Worklo
       }
     }
     engine.submit(request, 0n)
+    bookSizeSum += engine.orderCount
   }
-  return { count: operations, kind, side, price, size, account, orderId, finalBookSize: engine.orderCount }
+  return {
+    count: operations,
+    kind,
+    side,
+    price,
+    size,
+    account,
+    orderId,
+    finalBookSize: engine.orderCount,
+    meanBookSize: Math.round(bookSizeSum / Math.max(1, operations)),
+  }
 }
 
 function sideName(isBuy: boolean): Side {
