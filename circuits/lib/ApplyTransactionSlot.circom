@@ -1,0 +1,392 @@
+pragma circom 2.2.3;
+
+include "circomlib/circuits/bitify.circom";
+include "circomlib/circuits/comparators.circom";
+include "circomlib/circuits/compconstant.circom";
+include "circomlib/circuits/multiplexer.circom";
+include "circomlib/circuits/poseidon.circom";
+include "./ApplyAccountChange.circom";
+include "./ComputeFloorDivision.circom";
+include "./RequireNonNegativeIfEnabled.circom";
+include "./RequireStrictEdDSAPoseidon.circom";
+include "./UpdateOrderSlot.circom";
+
+// One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes, two
+// order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
+// selects which rules bind. Types proven: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
+// 2 deposit creating an account (2 chunks), 3 trade, 7 oracle update. Any other type code is refused.
+//
+// Side 0 is the deposit account or the trade taker; side 1 the trade maker. Signature 0 is the taker's order or
+// the oracle's price message; signature 1 the maker's order.
+template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
+    // ---- state entering and leaving the slot
+    signal input accountsRootIn;           // accounts root before the slot
+    signal input oraclePriceIn[M];         // market oracle prices before
+    signal input oracleTimeIn[M];          // market oracle timestamps before
+    signal input fundingIndexIn[M];        // market funding indices (unchanged by the types proven here)
+    signal input openInterestIn[M];        // market open interest before
+    signal input feesIn;                   // batch fee accumulator before
+    signal output accountsRootOut;         // accounts root after
+    signal output oraclePriceOut[M];       // oracle prices after
+    signal output oracleTimeOut[M];        // oracle timestamps after
+    signal output openInterestOut[M];      // open interest after
+    signal output feesOut;                 // fee accumulator after
+    // ---- batch constants
+    signal input batchTimestamp;           // T, < 2^32 (checked by the batch)
+    signal input domain;                   // H(chainId, rollupAddress), a circuit constant
+    signal input imfBps[M];                // per market (bound by paramsHash, < 2^14)
+    signal input takerFeeBps[M];           // per market (< 2^14)
+    signal input makerFeeBps[M];           // per market (< 2^14)
+    signal input maxOracleAgeSeconds[M];   // per market (< 2^32)
+    signal input openInterestCap[M];       // per market (< 2^40)
+    signal input oracleKey[M][2];          // per market oracle public key
+    signal input emptyOrdersRoot;          // root of an order-slot tree with every slot empty (batch-computed)
+    // ---- pubdata
+    signal input chunk[256];               // this slot's 32 pubdata bytes, bit 0 = MSB of byte 0 (boolean, batch-checked)
+    signal input nextChunk[256];           // the next slot's chunk (zeros after the last slot)
+    signal input isContinuation;           // 1 iff the previous slot's record spills into this chunk
+    signal output isTwoChunk;              // 1 iff this slot's record takes the next chunk too
+    // ---- the tx
+    signal input txType;                   // pubdata type code (§6)
+    signal input market;                   // market index (< M)
+    signal input size;                     // trade: fill size in lots
+    signal input price;                    // trade: fill price; oracle update: new price
+    signal input amount;                   // deposit amount
+    signal input timestamp;                // oracle update timestamp
+    signal input address;                  // deposit: owner (new account) or depositor (top-up)
+    signal input takerIsBuy;               // trade: 1 iff the taker buys
+    signal input isNewAccount;             // deposit creating an account: the side-0 leaf before is empty
+    // ---- per side (0: deposit account / taker, 1: maker)
+    signal input accountIndex[2];
+    signal input accountSiblings[2][ACCOUNT_DEPTH][3];
+    signal input publicKey[2][2];
+    signal input owner[2];
+    signal input collateral[2];
+    signal input mode[2];
+    signal input positionSize[2][M];
+    signal input fundingIndexAtLastSettle[2][M];
+    signal input ordersRoot[2];
+    // ---- per order (0: taker, 1: maker)
+    signal input orderSize[2];
+    signal input limitPrice[2];
+    signal input expiry[2];
+    signal input reduceOnly[2];
+    signal input storageId[2];
+    signal input oldSlotStorageId[2];
+    signal input oldSlotFilled[2];
+    signal input slotSiblings[2][ORDER_DEPTH][3];
+    // ---- signatures (0: taker order or oracle price, 1: maker order)
+    signal input signatureR8[2][2];
+    signal input signatureS[2];
+    signal input publicKeyRoot[2][2];      // hint: (8^-1 mod l)·A
+    signal input signatureR8Root[2][2];    // hint: (8^-1 mod l)·R8
+
+    // ================= tx type
+    component type = Decoder(12);
+    type.inp <== txType;
+    type.success === 1;
+    signal isNoop <== type.out[0];
+    signal isTopUp <== type.out[1];
+    signal isDepositNew <== type.out[2];
+    signal isTrade <== type.out[3];
+    signal isOracle <== type.out[7];
+    type.out[4] + type.out[5] + type.out[6] + type.out[8] + type.out[9] + type.out[10] + type.out[11] === 0;
+    isContinuation * (1 - isNoop) === 0;
+    signal isDeposit <== isTopUp + isDepositNew;
+    isTwoChunk <== isDepositNew;
+    isNewAccount === isDepositNew;
+    takerIsBuy * (1 - takerIsBuy) === 0;
+    reduceOnly[0] * (1 - reduceOnly[0]) === 0;
+    reduceOnly[1] * (1 - reduceOnly[1]) === 0;
+
+    component marketSelect = Decoder(M);
+    marketSelect.inp <== market;
+    marketSelect.success === 1;
+
+    // Per-market values of the selected market.
+    signal selectTerms[9][M];
+    var oracleTime = 0;
+    var oraclePrice = 0;
+    var maxAge = 0;
+    var openInterest = 0;
+    var cap = 0;
+    var takerFee = 0;
+    var makerFee = 0;
+    var oracleKeyX = 0;
+    var oracleKeyY = 0;
+    for (var m = 0; m < M; m++) {
+        selectTerms[0][m] <== marketSelect.out[m] * oracleTimeIn[m];
+        selectTerms[1][m] <== marketSelect.out[m] * oraclePriceIn[m];
+        selectTerms[2][m] <== marketSelect.out[m] * maxOracleAgeSeconds[m];
+        selectTerms[3][m] <== marketSelect.out[m] * openInterestIn[m];
+        selectTerms[4][m] <== marketSelect.out[m] * openInterestCap[m];
+        selectTerms[5][m] <== marketSelect.out[m] * takerFeeBps[m];
+        selectTerms[6][m] <== marketSelect.out[m] * makerFeeBps[m];
+        selectTerms[7][m] <== marketSelect.out[m] * oracleKey[m][0];
+        selectTerms[8][m] <== marketSelect.out[m] * oracleKey[m][1];
+        oracleTime += selectTerms[0][m];
+        oraclePrice += selectTerms[1][m];
+        maxAge += selectTerms[2][m];
+        openInterest += selectTerms[3][m];
+        cap += selectTerms[4][m];
+        takerFee += selectTerms[5][m];
+        makerFee += selectTerms[6][m];
+        oracleKeyX += selectTerms[7][m];
+        oracleKeyY += selectTerms[8][m];
+    }
+
+    // ================= pubdata chunk: bytes as linear combinations of the (boolean) bits
+    var chunkByte[32];
+    var nextByte[32];
+    for (var j = 0; j < 32; j++) {
+        chunkByte[j] = 0;
+        nextByte[j] = 0;
+        for (var k = 0; k < 8; k++) {
+            chunkByte[j] += chunk[8 * j + k] * (1 << (7 - k));
+            nextByte[j] += nextChunk[8 * j + k] * (1 << (7 - k));
+        }
+    }
+    var allBits = 0;
+    for (var b = 0; b < 256; b++) allBits += chunk[b];
+    // A plain noop chunk is all zero; a continuation chunk is constrained by the previous slot.
+    (isNoop - isContinuation) * allBits === 0;
+    (1 - isContinuation) * (chunkByte[0] - txType) === 0;
+
+    var accountField = 0;   // bytes [2, 5) (deposits) — 3-byte account index
+    var amountField = 0;    // bytes [5, 12)
+    var addressField = 0;   // bytes [12, 32)
+    for (var j = 2; j < 5; j++) accountField = accountField * 256 + chunkByte[j];
+    for (var j = 5; j < 12; j++) amountField = amountField * 256 + chunkByte[j];
+    for (var j = 12; j < 32; j++) addressField = addressField * 256 + chunkByte[j];
+    isDeposit * (accountField - accountIndex[0]) === 0;
+    isDeposit * (amountField - amount) === 0;
+    isDeposit * (addressField - address) === 0;
+    isTopUp * chunkByte[1] === 0;
+    isDepositNew * (chunkByte[1] - mode[0]) === 0;
+
+    // Trade: market[1] flags[2] taker[3..6) maker[6..9) size[9..14) price[14..20) takerSid[20..24) makerSid[24..28)
+    var takerField = 0;
+    var makerField = 0;
+    var sizeField = 0;
+    var tradePriceField = 0;
+    var takerSidField = 0;
+    var makerSidField = 0;
+    for (var j = 3; j < 6; j++) takerField = takerField * 256 + chunkByte[j];
+    for (var j = 6; j < 9; j++) makerField = makerField * 256 + chunkByte[j];
+    for (var j = 9; j < 14; j++) sizeField = sizeField * 256 + chunkByte[j];
+    for (var j = 14; j < 20; j++) tradePriceField = tradePriceField * 256 + chunkByte[j];
+    for (var j = 20; j < 24; j++) takerSidField = takerSidField * 256 + chunkByte[j];
+    for (var j = 24; j < 28; j++) makerSidField = makerSidField * 256 + chunkByte[j];
+    var tradeUnused = 0;
+    for (var k = 0; k < 7; k++) tradeUnused += chunk[16 + k];  // flags bits 7..1
+    for (var b = 224; b < 256; b++) tradeUnused += chunk[b];   // bytes 28..31
+    isTrade * (chunkByte[1] - market) === 0;
+    isTrade * (chunk[23] - takerIsBuy) === 0;
+    isTrade * tradeUnused === 0;
+    isTrade * (takerField - accountIndex[0]) === 0;
+    isTrade * (makerField - accountIndex[1]) === 0;
+    isTrade * (sizeField - size) === 0;
+    isTrade * (tradePriceField - price) === 0;
+    isTrade * (takerSidField - storageId[0]) === 0;
+    isTrade * (makerSidField - storageId[1]) === 0;
+
+    // Oracle update: market[1] price[2..8) timestamp[8..12)
+    var oraclePriceField = 0;
+    var timestampField = 0;
+    var oracleUnused = 0;
+    for (var j = 2; j < 8; j++) oraclePriceField = oraclePriceField * 256 + chunkByte[j];
+    for (var j = 8; j < 12; j++) timestampField = timestampField * 256 + chunkByte[j];
+    for (var b = 96; b < 256; b++) oracleUnused += chunk[b];
+    isOracle * (chunkByte[1] - market) === 0;
+    isOracle * (oraclePriceField - price) === 0;
+    isOracle * (timestampField - timestamp) === 0;
+    isOracle * oracleUnused === 0;
+
+    // Deposit creating an account: the next chunk is circomlibjs's packPoint(key): y little-endian, sign of x in
+    // the top bit (x > (p − 1)/2). Canonical bits (Num2Bits_strict) so y + p cannot stand in for y.
+    signal keyX <== isDepositNew * publicKey[0][0];
+    signal keyY <== isDepositNew * publicKey[0][1];
+    signal keyYBits[254] <== Num2Bits_strict()(keyY);
+    signal keyXBits[254] <== Num2Bits_strict()(keyX);
+    component keyXSign = CompConstant(10944121435919637611123202872628637544274182200208017171849102093287904247808);
+    for (var b = 0; b < 254; b++) keyXSign.in[b] <== keyXBits[b];
+    for (var b = 0; b < 256; b++) {
+        var byteIndex = b \ 8;
+        var bitIndex = 8 * byteIndex + 7 - (b % 8);
+        if (bitIndex == 255) {
+            isDepositNew * (nextChunk[b] - keyXSign.out) === 0;
+        } else if (bitIndex == 254) {
+            isDepositNew * nextChunk[b] === 0;
+        } else {
+            isDepositNew * (nextChunk[b] - keyYBits[bitIndex]) === 0;
+        }
+    }
+    // The new key is on the curve (a point off it would not survive packing).
+    signal keyX2 <== keyX * keyX;
+    signal keyY2 <== keyY * keyY;
+    signal keyX2Y2 <== keyX2 * keyY2;
+    isDepositNew * (168700 * keyX2 + keyY2 - 1 - 168696 * keyX2Y2) === 0;
+
+    // ================= deposit rules
+    RequireNonNegativeIfEnabled(56)(isDeposit, amount - 1);  // 0 < amount (< 2^56 by its 7 pubdata bytes)
+    // New account: index in the L1 range [2, 2^(2·ACCOUNT_DEPTH − 1)), empty leaf, fresh preimage.
+    RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isDepositNew, accountIndex[0] - 2);
+    RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isDepositNew, (1 << (2 * ACCOUNT_DEPTH - 1)) - 1 - accountIndex[0]);
+    RequireNonNegativeIfEnabled(8)(isDepositNew, M - mode[0]);
+    isDepositNew * collateral[0] === 0;
+    isDepositNew * (owner[0] - address) === 0;
+    isDepositNew * (ordersRoot[0] - emptyOrdersRoot) === 0;
+    for (var m = 0; m < M; m++) isDepositNew * positionSize[0][m] === 0;
+
+    // ================= trade rules
+    signal isSideEnabled[2];
+    isSideEnabled[0] <== isDeposit + isTrade;
+    isSideEnabled[1] <== isTrade;
+    RequireNonNegativeIfEnabled(40)(isTrade, size - 1);   // 0 < size (< 2^40 by pubdata)
+    RequireNonNegativeIfEnabled(48)(isTrade + isOracle, price - 1); // 0 < price (< 2^48 by pubdata)
+    signal isSameAccount <== IsEqual()(accountIndex);
+    isTrade * isSameAccount === 0;
+    // Oracle fresh: oracleTime ≤ T and T − oracleTime ≤ maxAge.
+    RequireNonNegativeIfEnabled(32)(isTrade, batchTimestamp - oracleTime);
+    RequireNonNegativeIfEnabled(33)(isTrade, maxAge - (batchTimestamp - oracleTime));
+
+    signal isBuy[2];
+    isBuy[0] <== takerIsBuy;
+    isBuy[1] <== 1 - takerIsBuy;
+    signal takerSignedSize <== (2 * takerIsBuy - 1) * size;
+    signal fillNotional <== size * price;
+    signal notional <== isTrade * fillNotional;
+    signal takerFeeAmount <== ComputeFloorDivision(102, 10000)(notional * takerFee);
+    signal makerFeeAmount <== ComputeFloorDivision(102, 10000)(notional * makerFee);
+    signal tradeCash <== takerSignedSize * price;
+    signal deltaCollateral[2];
+    signal deltaSize[2];
+    signal gatedTradeCash <== isTrade * tradeCash;
+    signal gatedDeposit <== isDeposit * amount;
+    deltaCollateral[0] <== gatedDeposit - gatedTradeCash - takerFeeAmount;
+    deltaCollateral[1] <== gatedTradeCash - makerFeeAmount;
+    deltaSize[0] <== isTrade * takerSignedSize;
+    deltaSize[1] <== -deltaSize[0];
+    feesOut <== feesIn + takerFeeAmount + makerFeeAmount;
+
+    signal messages[2];
+    signal orderHashes[2];
+    signal ordersRootAfter[2];
+    component accounts[2];
+    signal accountsRoots[3];
+    accountsRoots[0] <== accountsRootIn;
+    signal reducing[2];
+    signal reducingBuy[2];
+    signal isNewPositive[2];
+    signal marginAlternative[2];
+    signal marginFails[2];
+    signal longBefore[2];
+    signal longAfter[2];
+    signal modeProduct[2];
+    signal reduceOnlyViolated[2];
+    for (var s = 0; s < 2; s++) {
+        // Order fields within §1: size < 2^40, 0 < limit < 2^48, expiry < 2^32 (dummies 0 pass when disabled).
+        _ <== Num2Bits(40)(orderSize[s]);
+        _ <== Num2Bits(48)(limitPrice[s]);
+        _ <== Num2Bits(32)(expiry[s]);
+        RequireNonNegativeIfEnabled(48)(isTrade, limitPrice[s] - 1);
+        RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isTrade, accountIndex[s] - 2);  // user accounts only
+        RequireNonNegativeIfEnabled(32)(isTrade, expiry[s] - batchTimestamp);          // T ≤ expiry
+        // Limit: a buyer pays at most its limit, a seller receives at least its limit.
+        RequireNonNegativeIfEnabled(48)(isTrade, (2 * isBuy[s] - 1) * (limitPrice[s] - price));
+        // Isolated accounts trade only their market: mode = 0 or mode = 1 + market.
+        modeProduct[s] <== mode[s] * (mode[s] - 1 - market);
+        isTrade * modeProduct[s] === 0;
+
+        orderHashes[s] <== Poseidon(9)([
+            1, domain, accountIndex[s], market, isBuy[s] + 2 * reduceOnly[s], orderSize[s], limitPrice[s], storageId[s], expiry[s]
+        ]);
+        ordersRootAfter[s] <== UpdateOrderSlot(ORDER_DEPTH)(
+            isTrade, ordersRoot[s], storageId[s], orderSize[s], isTrade * size,
+            oldSlotStorageId[s], oldSlotFilled[s], slotSiblings[s]
+        );
+
+        accounts[s] = ApplyAccountChange(ACCOUNT_DEPTH, M);
+        accounts[s].enabled <== isSideEnabled[s];
+        if (s == 0) {
+            accounts[s].isOldEmpty <== isDepositNew;
+        } else {
+            accounts[s].isOldEmpty <== 0;
+        }
+        accounts[s].accountsRootIn <== accountsRoots[s];
+        accounts[s].accountIndex <== accountIndex[s];
+        accounts[s].accountSiblings <== accountSiblings[s];
+        accounts[s].publicKey <== publicKey[s];
+        accounts[s].owner <== owner[s];
+        accounts[s].collateral <== collateral[s];
+        accounts[s].mode <== mode[s];
+        accounts[s].size <== positionSize[s];
+        accounts[s].fundingIndexAtLastSettle <== fundingIndexAtLastSettle[s];
+        accounts[s].ordersRootBefore <== ordersRoot[s];
+        accounts[s].ordersRootAfter <== ordersRootAfter[s];
+        accounts[s].marketSelect <== marketSelect.out;
+        accounts[s].deltaCollateral <== deltaCollateral[s];
+        accounts[s].deltaSize <== deltaSize[s];
+        accounts[s].fundingIndex <== fundingIndexIn;
+        accounts[s].oraclePrice <== oraclePriceIn;
+        accounts[s].imfBps <== imfBps;
+        accountsRoots[s + 1] <== accounts[s].accountsRootOut;
+
+        // Reducing only (the fill is nonzero): a buy leaves size ≤ 0, a sell leaves size ≥ 0.
+        isNewPositive[s] <== accounts[s].isNewSizeNonNegative * (1 - accounts[s].isNewSizeZero);
+        reducingBuy[s] <== isBuy[s] * (1 - isNewPositive[s]);
+        reducing[s] <== reducingBuy[s] + (1 - isBuy[s]) * accounts[s].isNewSizeNonNegative;
+        reduceOnlyViolated[s] <== reduceOnly[s] * (1 - reducing[s]);
+        isTrade * reduceOnlyViolated[s] === 0;
+        // Margin after fees: initial margin, or reducing only with equity ≥ 0.
+        marginAlternative[s] <== reducing[s] * accounts[s].isEquityNonNegative;
+        marginFails[s] <== (1 - accounts[s].passesInitialMargin) * (1 - marginAlternative[s]);
+        isTrade * marginFails[s] === 0;
+
+        longBefore[s] <== accounts[s].oldSize * accounts[s].isOldSizeNonNegative;
+        longAfter[s] <== accounts[s].newSize * accounts[s].isNewSizeNonNegative;
+    }
+    accountsRootOut <== accountsRoots[2];
+
+    // Open interest (Σ long sizes) after the fill; above the cap only if it does not increase.
+    signal openInterestAfter <== openInterest + isTrade * (longAfter[0] + longAfter[1] - longBefore[0] - longBefore[1]);
+    _ <== Num2Bits(41)(openInterestAfter);
+    _ <== Num2Bits(41)(cap);
+    signal isIncrease <== LessThan(41)([openInterest, openInterestAfter]);
+    signal isWithinCap <== LessEqThan(41)([openInterestAfter, cap]);
+    signal isOverCap <== isIncrease * (1 - isWithinCap);
+    isTrade * isOverCap === 0;
+
+    // ================= oracle update rules
+    RequireNonNegativeIfEnabled(32)(isOracle, timestamp - oracleTime - 1);  // strictly increasing
+    RequireNonNegativeIfEnabled(32)(isOracle, batchTimestamp - timestamp);  // not in the future
+
+    // ================= market updates
+    signal priceChanges[M];
+    signal openInterestChanges[M];
+    for (var m = 0; m < M; m++) {
+        priceChanges[m] <== isOracle * marketSelect.out[m];
+        oraclePriceOut[m] <== oraclePriceIn[m] + priceChanges[m] * (price - oraclePriceIn[m]);
+        oracleTimeOut[m] <== oracleTimeIn[m] + priceChanges[m] * (timestamp - oracleTimeIn[m]);
+        openInterestChanges[m] <== marketSelect.out[m] * (openInterestAfter - openInterestIn[m]);
+        openInterestOut[m] <== openInterestIn[m] + openInterestChanges[m];
+    }
+
+    // ================= signatures
+    signal oracleMessage <== Poseidon(5)([4, domain, market, price, timestamp]);
+    messages[0] <== orderHashes[0] + isOracle * (oracleMessage - orderHashes[0]);
+    messages[1] <== orderHashes[1];
+    signal signingKey[2][2];
+    signingKey[0][0] <== publicKey[0][0] + isOracle * (oracleKeyX - publicKey[0][0]);
+    signingKey[0][1] <== publicKey[0][1] + isOracle * (oracleKeyY - publicKey[0][1]);
+    signingKey[1] <== publicKey[1];
+    signal isSignatureEnabled[2];
+    isSignatureEnabled[0] <== isTrade + isOracle;
+    isSignatureEnabled[1] <== isTrade;
+    for (var s = 0; s < 2; s++) {
+        RequireStrictEdDSAPoseidon()(
+            isSignatureEnabled[s], signingKey[s], signatureR8[s], signatureS[s], messages[s],
+            publicKeyRoot[s], signatureR8Root[s]
+        );
+    }
+}

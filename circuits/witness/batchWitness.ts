@@ -1,0 +1,276 @@
+/**
+ * The circuit witness builder: turns the reference state machine's output for a batch (`applyBatch(…, { witness:
+ * true })`: per-tx leaf witnesses, the credit's two writes, the pubdata) into the input of
+ * `BatchStateTransition` (circuits/batch.circom). It never re-derives state: every value comes from the state
+ * machine's witnesses, so a batch the state machine rejects never reaches the prover.
+ *
+ * `buildBatchWitness(state, txs, context)` runs the batch on a copy of `state` and throws, before any proving:
+ * - BATCH_TX_REJECTED when the state machine rejects one of the txs (a rejected tx cannot be proven);
+ * - CIRCUIT_TX_TYPE_UNSUPPORTED for a tx type the circuit does not prove yet (see circuits/STATEMENTS.md).
+ */
+import { BaseError } from '../../sdk/errors.ts'
+import type { PubdataRecord } from '../../sdk/protocol/pubdata.ts'
+import { TX_TYPE_CODE, type Tx } from '../../sdk/protocol/types.ts'
+import { applyBatch, type ApplyBatchReturnType } from '../../sdk/state/batch.ts'
+import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'
+import { StateTree, type AccountPreimage, type AccountWitness, type LeafWitness, type OrderSlotWitness } from '../../sdk/state/stateTree.ts'
+import type { TxContext } from '../../sdk/state/txEffect.ts'
+import { orderHash, oraclePriceHash } from '../../sdk/protocol/hashing.ts'
+import { cachedDomainHash } from '../../sdk/state/signatures.ts'
+import { buildSignatureInput, DISABLED_SIGNATURE, type SignatureInput } from './signatureWitness.ts'
+
+export class BatchTxRejectedError extends BaseError {
+  static readonly code = 'BATCH_TX_REJECTED' as const
+  override readonly name = 'CircuitWitness.BatchTxRejectedError'
+  constructor(txIndex: number, cause: BaseError) {
+    super(BatchTxRejectedError.code, `tx ${txIndex} is rejected by the state machine (${cause.code}): it cannot be proven`, {
+      details: { txIndex, rejection: cause.code },
+      cause,
+    })
+  }
+}
+
+export class CircuitTxTypeUnsupportedError extends BaseError {
+  static readonly code = 'CIRCUIT_TX_TYPE_UNSUPPORTED' as const
+  override readonly name = 'CircuitWitness.CircuitTxTypeUnsupportedError'
+  constructor(txIndex: number, type: string) {
+    super(CircuitTxTypeUnsupportedError.code, `tx ${txIndex}: the batch circuit does not prove ${type} yet`, { details: { txIndex, type } })
+  }
+}
+
+export class WitnessShapeError extends BaseError {
+  static readonly code = 'CIRCUIT_WITNESS_SHAPE' as const
+  override readonly name = 'CircuitWitness.WitnessShapeError'
+  constructor(reason: string, details: Record<string, unknown> = {}) {
+    super(WitnessShapeError.code, `state machine witness does not have the expected shape: ${reason}`, { details })
+  }
+}
+
+type Pair<T> = [T, T]
+type Siblings = bigint[][]
+
+/** One slot's inputs (field elements as bigint; negative values are mapped mod p when serialised). */
+export type SlotInput = {
+  txType: bigint
+  market: bigint
+  size: bigint
+  price: bigint
+  amount: bigint
+  timestamp: bigint
+  address: bigint
+  takerIsBuy: bigint
+  isNewAccount: bigint
+  accountIndex: Pair<bigint>
+  accountSiblings: Pair<Siblings>
+  publicKey: Pair<Pair<bigint>>
+  owner: Pair<bigint>
+  collateral: Pair<bigint>
+  mode: Pair<bigint>
+  positionSize: Pair<bigint[]>
+  fundingIndexAtLastSettle: Pair<bigint[]>
+  ordersRoot: Pair<bigint>
+  orderSize: Pair<bigint>
+  limitPrice: Pair<bigint>
+  expiry: Pair<bigint>
+  reduceOnly: Pair<bigint>
+  storageId: Pair<bigint>
+  oldSlotStorageId: Pair<bigint>
+  oldSlotFilled: Pair<bigint>
+  slotSiblings: Pair<Siblings>
+  signatures: Pair<SignatureInput>
+}
+
+export type BatchWitness = {
+  readonly result: ApplyBatchReturnType
+  /** The state after the batch (a copy; the caller's state is untouched). */
+  readonly state: ExchangeState
+  /** snarkjs input object for BatchStateTransition (values as bigint; serialise with toCircuitInput). */
+  readonly input: Record<string, unknown>
+}
+
+function zeros(length: number): bigint[] {
+  return Array.from({ length }, () => 0n)
+}
+
+function zeroSiblings(depth: number): Siblings {
+  return Array.from({ length: depth }, () => [0n, 0n, 0n])
+}
+
+function emptySlot(accountDepth: number, orderDepth: number, markets: number): SlotInput {
+  return {
+    txType: 0n, market: 0n, size: 0n, price: 0n, amount: 0n, timestamp: 0n, address: 0n, takerIsBuy: 0n, isNewAccount: 0n,
+    accountIndex: [0n, 0n],
+    accountSiblings: [zeroSiblings(accountDepth), zeroSiblings(accountDepth)],
+    publicKey: [[0n, 0n], [0n, 0n]],
+    owner: [0n, 0n], collateral: [0n, 0n], mode: [0n, 0n],
+    positionSize: [zeros(markets), zeros(markets)],
+    fundingIndexAtLastSettle: [zeros(markets), zeros(markets)],
+    ordersRoot: [0n, 0n], orderSize: [0n, 0n], limitPrice: [0n, 0n], expiry: [0n, 0n], reduceOnly: [0n, 0n],
+    storageId: [0n, 0n], oldSlotStorageId: [0n, 0n], oldSlotFilled: [0n, 0n],
+    slotSiblings: [zeroSiblings(orderDepth), zeroSiblings(orderDepth)],
+    signatures: [DISABLED_SIGNATURE, DISABLED_SIGNATURE],
+  }
+}
+
+function siblingsOf(witness: { siblingsBefore: bigint[][] }): Siblings {
+  return witness.siblingsBefore.map((level) => [level[0] ?? 0n, level[1] ?? 0n, level[2] ?? 0n])
+}
+
+function setAccount(slot: SlotInput, side: 0 | 1, witness: AccountWitness, preimage: AccountPreimage): void {
+  slot.accountIndex[side] = witness.accountIndex
+  slot.accountSiblings[side] = siblingsOf(witness)
+  slot.publicKey[side] = [preimage.publicKey.x, preimage.publicKey.y]
+  slot.owner[side] = preimage.owner
+  slot.collateral[side] = preimage.collateral
+  slot.mode[side] = BigInt(preimage.mode)
+  slot.positionSize[side] = preimage.positions.map((position) => position.size)
+  slot.fundingIndexAtLastSettle[side] = preimage.positions.map((position) => position.fundingIndexAtLastSettle)
+  slot.ordersRoot[side] = preimage.ordersRoot
+}
+
+function expectLeaf<T extends LeafWitness['tree']>(leaves: readonly LeafWitness[], index: number, tree: T, txIndex: number): Extract<LeafWitness, { tree: T }> {
+  const leaf = leaves[index]
+  if (leaf === undefined || leaf.tree !== tree) throw new WitnessShapeError(`leaf ${index} of tx ${txIndex} is not a ${tree} write`, { txIndex, index, tree })
+  return leaf as Extract<LeafWitness, { tree: T }>
+}
+
+function setOrderSlot(slot: SlotInput, side: 0 | 1, witness: OrderSlotWitness): void {
+  slot.oldSlotStorageId[side] = witness.oldSlot.storageId
+  slot.oldSlotFilled[side] = witness.oldSlot.filled
+  slot.slotSiblings[side] = siblingsOf(witness)
+}
+
+function fillSlot(slot: SlotInput, tx: Tx, record: PubdataRecord, leaves: readonly LeafWitness[], txIndex: number, context: TxContext, before: ExchangeState): void {
+  slot.txType = BigInt(TX_TYPE_CODE[record.type])
+  const domain = cachedDomainHash(context.domain)
+  switch (record.type) {
+    case 'noop':
+      return
+    case 'deposit':
+    case 'depositNew': {
+      const account = expectLeaf(leaves, 0, 'account', txIndex)
+      slot.amount = record.amount
+      if (record.type === 'deposit') {
+        if (account.before === null) throw new WitnessShapeError('top-up of an empty leaf', { txIndex })
+        setAccount(slot, 0, account, account.before)
+        slot.address = record.depositor
+      } else {
+        // The opened preimage of a new account is its fresh state with collateral 0 (the leaf before is empty).
+        setAccount(slot, 0, account, { ...account.after, collateral: 0n })
+        slot.isNewAccount = 1n
+        slot.address = record.owner
+      }
+      return
+    }
+    case 'trade': {
+      if (tx.type !== 'trade') throw new WitnessShapeError('trade record without a trade tx', { txIndex })
+      const takerSlot = expectLeaf(leaves, 0, 'orderSlot', txIndex)
+      const taker = expectLeaf(leaves, 1, 'account', txIndex)
+      const makerSlot = expectLeaf(leaves, 2, 'orderSlot', txIndex)
+      const maker = expectLeaf(leaves, 3, 'account', txIndex)
+      if (taker.before === null || maker.before === null) throw new WitnessShapeError('trade side without a leaf', { txIndex })
+      slot.market = BigInt(record.market)
+      slot.size = record.size
+      slot.price = record.price
+      slot.takerIsBuy = record.takerIsBuy ? 1n : 0n
+      setAccount(slot, 0, taker, taker.before)
+      setAccount(slot, 1, maker, maker.before)
+      setOrderSlot(slot, 0, takerSlot)
+      setOrderSlot(slot, 1, makerSlot)
+      const orders = [tx.taker, tx.maker] as const
+      orders.forEach((order, side) => {
+        slot.orderSize[side] = order.size
+        slot.limitPrice[side] = order.limitPrice
+        slot.expiry[side] = order.expiry
+        slot.reduceOnly[side] = order.reduceOnly ? 1n : 0n
+        slot.storageId[side] = order.storageId
+        const key = side === 0 ? taker.before!.publicKey : maker.before!.publicKey
+        slot.signatures[side] = buildSignatureInput(orderHash(order, domain), order.signature, key)
+      })
+      return
+    }
+    case 'oracleUpdate': {
+      if (tx.type !== 'oracleUpdate') throw new WitnessShapeError('oracle record without an oracle tx', { txIndex })
+      slot.market = BigInt(record.market)
+      slot.price = record.price
+      slot.timestamp = record.timestamp
+      const oracleKey = before.markets[record.market]!.parameters.oracleKey
+      slot.signatures[0] = buildSignatureInput(oraclePriceHash(tx, domain), tx.signature, oracleKey)
+      return
+    }
+    default:
+      throw new CircuitTxTypeUnsupportedError(txIndex, record.type)
+  }
+}
+
+/** Pubdata bytes as bits, most significant bit of each byte first (SHA-256's order), one row per chunk. */
+export function pubdataBits(pubdata: Uint8Array, chunks: number): number[][] {
+  return Array.from({ length: chunks }, (_, chunk) =>
+    Array.from({ length: 256 }, (_, bit) => (pubdata[chunk * 32 + (bit >> 3)]! >> (7 - (bit & 7))) & 1),
+  )
+}
+
+/**
+ * Runs the batch on a copy of `state` with witnesses and builds the circuit input. Throws BATCH_TX_REJECTED or
+ * CIRCUIT_TX_TYPE_UNSUPPORTED (typed, before any proving). `state` is not modified.
+ */
+export function buildBatchWitness(state: ExchangeState, txs: readonly Tx[], context: TxContext): BatchWitness {
+  const before = cloneState(state)
+  const working = cloneState(state)
+  const { accountDepth, orderDepth, markets, batchSlots } = state.sizes
+  const accountsRoot = StateTree.fromState(before).accountsRoot()
+  const result = applyBatch(working, txs, context, { witness: true })
+  result.results.forEach((outcome, txIndex) => {
+    if (!outcome.accepted) throw new BatchTxRejectedError(txIndex, outcome.error)
+  })
+  const slots: SlotInput[] = Array.from({ length: batchSlots }, () => emptySlot(accountDepth, orderDepth, markets))
+  let next = 0
+  for (const witness of result.witnesses ?? []) {
+    const slot = slots[next]
+    if (slot === undefined) throw new WitnessShapeError('more records than slots', { batchSlots })
+    fillSlot(slot, witness.tx, witness.record, witness.leaves, witness.txIndex, context, before)
+    next += witness.record.type === 'depositNew' ? 2 : 1
+  }
+  const credit = result.creditWitness ?? []
+  const creditAccounts = [0, 1].map((index) => expectLeaf(credit, index, 'account', -1))
+  const creditBefore = creditAccounts.map((witness) => {
+    if (witness.before === null) throw new WitnessShapeError('system account missing')
+    return witness.before
+  })
+
+  const input: Record<string, unknown> = {
+    oldStateRoot: result.oldStateRoot,
+    newStateRoot: result.newStateRoot,
+    batchTimestamp: result.batchTimestamp,
+    pubdata: pubdataBits(result.pubdata, batchSlots),
+    accountsRoot,
+    oraclePrice: before.markets.map((market) => market.oraclePrice),
+    oracleTime: before.markets.map((market) => market.oracleTime),
+    fundingIndex: before.markets.map((market) => market.fundingIndex),
+    lastFundingTime: before.markets.map((market) => market.lastFundingTime),
+    openInterest: before.markets.map((market) => market.openInterest),
+    marketParameters: before.markets.map(({ parameters: p }) => [
+      p.imfBps, p.mmfBps, p.liquidationFractionBps, p.liquidationBandBps, p.liquidationPenaltyBps, p.fullLiquidationBps,
+      p.backstopBps, p.takerFeeBps, p.makerFeeBps, p.fundingClampPpm, p.fundingIntervalSeconds, p.maxOracleAgeSeconds,
+      p.openInterestCap,
+    ]),
+    oracleKey: before.markets.map((market) => [market.parameters.oracleKey.x, market.parameters.oracleKey.y]),
+    creditSiblings: creditAccounts.map(siblingsOf),
+    creditPublicKey: creditBefore.map((account) => [account.publicKey.x, account.publicKey.y]),
+    creditOwner: creditBefore.map((account) => account.owner),
+    creditCollateral: creditBefore.map((account) => account.collateral),
+    creditMode: creditBefore.map((account) => BigInt(account.mode)),
+    creditPositionSize: creditBefore.map((account) => account.positions.map((position) => position.size)),
+    creditFundingIndexAtLastSettle: creditBefore.map((account) => account.positions.map((position) => position.fundingIndexAtLastSettle)),
+    creditOrdersRoot: creditBefore.map((account) => account.ordersRoot),
+  }
+  const field = <K extends keyof SlotInput>(key: K) => slots.map((slot) => slot[key])
+  for (const key of Object.keys(slots[0]!) as (keyof SlotInput)[]) {
+    if (key !== 'signatures') input[key] = field(key)
+  }
+  input.signatureR8 = slots.map((slot) => slot.signatures.map((signature) => signature.R8))
+  input.signatureS = slots.map((slot) => slot.signatures.map((signature) => signature.S))
+  input.publicKeyRoot = slots.map((slot) => slot.signatures.map((signature) => signature.publicKeyRoot))
+  input.signatureR8Root = slots.map((slot) => slot.signatures.map((signature) => signature.R8Root))
+  return { result, state: working, input }
+}
