@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -66,6 +66,17 @@ describe('devSetup', () => {
     const other = await devSetup(circuit, { cacheDir: join(work, 'setup-other'), seed: 'another-seed', log: quiet })
     expect(readFileSync(other.zkeyPath).equals(readFileSync(original.zkeyPath))).toBe(false)
     expect(other.zkeyPath).not.toBe(original.zkeyPath)
+  })
+
+  it('behavior: an entry written by another format version is rebuilt, not reused', async () => {
+    const cacheDir = join(work, 'setup-stale')
+    const first = await devSetup(circuit, { cacheDir, log: quiet })
+    const recordPath = join(first.zkeyPath, '..', 'setup.json')
+    const record = JSON.parse(await readFile(recordPath, 'utf8')) as { format: number }
+    await writeFile(recordPath, JSON.stringify({ ...record, format: record.format - 1 }))
+    const rebuilt = await devSetup(circuit, { cacheDir, log: quiet })
+    expect(rebuilt.cached).toBe(false)
+    expect((JSON.parse(await readFile(recordPath, 'utf8')) as { format: number }).format).toBe(record.format)
   })
 
   it('behavior: snarkjs zkey verify accepts the dev key against a fast ptau with the seed’s tau, alpha, beta', async () => {

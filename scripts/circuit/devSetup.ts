@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { BuiltCircuit } from './buildCircuit.ts'
 import { cacheRoot, publishDirectory, secondsSince } from './cache.ts'
@@ -90,6 +91,11 @@ export async function devSetup(circuit: BuiltCircuit, options: DevSetupOptions =
     return { zkeyPath: join(dir, ZKEY_FILE), vkeyPath: join(dir, VKEY_FILE), verifierPath, vkey, cached: true, seconds, insecure: true }
   }
 
+  if (existing !== undefined || existsSync(dir)) {
+    // Written by another format version (or damaged): replace it, or the publish below would keep it.
+    log(`setup ${circuit.spec.name}: replacing stale dev key entry ${dir}`)
+    await rm(dir, { recursive: true, force: true })
+  }
   log(`setup ${circuit.spec.name}: dev key for ${circuit.constraints} constraints (circuit ${circuit.hash.slice(0, 16)})`)
   const curve = await loadBn128()
   const progress = await createProgressReporter({ log, interactive: options.log === undefined && isInteractiveTerminal() })
