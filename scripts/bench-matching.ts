@@ -18,7 +18,8 @@
  * limit-order-book: `makers`). zkperp prevents self-trades (1000 accounts, expire-maker) and the peers do not, so
  * fill counts differ by the rare self-crossing.
  *
- * Usage: npm run bench:matching [-- --json] [-- --ops N] [-- --seed S] [-- --engines zkperp,nodejs-order-book]
+ * Usage: npm run bench:matching [-- --json] [-- --ops N] [-- --seed S] [-- --book ORDERS]
+ *        [-- --engines zkperp,nodejs-order-book,limit-order-book]
  */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -38,6 +39,7 @@ const json = argv.includes('--json')
 const OPERATIONS = Number(option('--ops') ?? 1_000_000)
 const SEED = Number(option('--seed') ?? 0x2a7e)
 const ENGINES = (option('--engines') ?? 'zkperp,nodejs-order-book,limit-order-book').split(',')
+const BOOK = Number(option('--book') ?? 2000)
 const WARM_UP = Math.min(200_000, OPERATIONS)
 const SAMPLE_EVERY = 4
 
@@ -345,7 +347,7 @@ function measure(adapter: Adapter, count: number, overheadNs: number): Result {
 function main(): void {
   log(`zkperp matching benchmark (node ${process.version}, one thread, seed ${SEED})`)
   const generationStart = performance.now()
-  const workload = generateWorkload({ operations: OPERATIONS, seed: SEED })
+  const workload = generateWorkload({ operations: OPERATIONS, seed: SEED, targetBookSize: BOOK })
   const counts = [0, 0, 0]
   for (let index = 0; index < workload.count; index++) counts[workload.kind[index]!]!++
   log(

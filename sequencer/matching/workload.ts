@@ -9,7 +9,7 @@ import type { CancelReason, MatchingEventSink, OrderRequest, Side } from './type
  * and a share is priced up to 3 ticks through the mid and trades. Cancels target orders that are live at that point of the stream (the
  * generator runs a MatchingEngine alongside to know which are), so every engine with price-time priority sees
  * almost only live cancels. Limit sizes are 1–20 lots; market orders are 1–20 lots scaled by how far the book is
- * from its target depth (default 5000 orders over a few hundred levels), so the book holds a steady, realistic
+ * from its target depth (default 2000 orders over a few hundred levels), so the book holds a steady, realistic
  * depth instead of draining or growing without bound. Deterministic: mulberry32 from the seed, no clock.
  */
 export const OPERATION_LIMIT = 0
@@ -41,7 +41,7 @@ export type GenerateWorkloadParameters = {
   accounts?: number
   /** Starting mid price (default 1,000,000). */
   mid?: number
-  /** Live orders the book hovers around once filled (default 5000). */
+  /** Live orders the book hovers around once filled (default 2000). */
   targetBookSize?: number
   /** How far behind the touch limit orders reach, in ticks (default 200). */
   depthTicks?: number
@@ -65,7 +65,7 @@ export function generateWorkload(parameters: GenerateWorkloadParameters): Worklo
     seed,
     accounts = 1000,
     mid: startMid = 1_000_000,
-    targetBookSize = 5000,
+    targetBookSize = 2000,
     depthTicks = 200,
   } = parameters
   const random = mulberry32(seed)
