@@ -1,9 +1,17 @@
 /**
  * Deposit (docs/protocol.md §5.1), an L1 priority op. Checks: amount and index in bounds. Creating: the index is
- * empty, it is the next L1-assigned index (below the L2-created range) and the mode is valid; the account starts
- * with the amount, zero positions settled at the current funding indices and empty order slots. Top-up: the
- * account exists; funding is settled; `collateral += amount`.
+ * empty, it is the next L1-assigned index (below the L2-created range), the mode is valid and the key is a point of
+ * the curve with canonical coordinates; the account starts with the amount, zero positions settled at the current
+ * funding indices and empty order slots. Top-up: the account exists; funding is settled; `collateral += amount`.
+ *
+ * The key is deliberately not checked for the prime-order subgroup: the contract checks only the curve equation
+ * (a priority op no batch could process would let anyone force exodus), so every key the contract queues must be
+ * accepted here. A key outside the subgroup can never sign (every signature check rejects it), so such an account
+ * only leaves through a forced withdrawal or exodus. An off-curve key cannot come from the contract at all (it could
+ * not even be packed into the record); it is refused as POINT_NOT_ON_CURVE.
  */
+import { isOnCurve } from '../crypto/babyJubJub.ts'
+import { PointNotOnCurveError } from '../crypto/errors.ts'
 import { AccountIndexOutOfRangeError } from '../protocol/errors.ts'
 import { assertAddress, assertCollateral, assertDepositAmount, assertMarginMode } from '../protocol/bounds.ts'
 import type { DepositTx } from '../protocol/types.ts'
@@ -29,6 +37,7 @@ export function prepareDeposit(state: ExchangeState, tx: DepositTx, _context: Tx
     if (state.accounts.has(accountIndex)) reject(new AccountExistsError(accountIndex))
     if (accountIndex !== state.nextAccountIndex) reject(new AccountIndexNotNextError(accountIndex, state.nextAccountIndex))
     requireInBounds(() => assertMarginMode(mode, state.sizes.markets))
+    if (!isOnCurve(publicKey)) reject(new PointNotOnCurveError('point', publicKey.x, publicKey.y))
     const account = createAccount({ publicKey, owner, collateral: amount, mode, markets: state.markets })
     events.push({ type: 'deposited', accountIndex, amount, created: true })
     return {

@@ -8,7 +8,8 @@
  */
 import { BaseError } from '../errors.ts'
 import { MAX_SIZE, MAX_TIMESTAMP } from '../protocol/bounds.ts'
-import { decodePubdata, type PubdataRecord } from '../protocol/pubdata.ts'
+import { bytesToHex } from '../protocol/bytes.ts'
+import { decodePubdata, encodeRecord, padPubdata, type PubdataRecord } from '../protocol/pubdata.ts'
 import type { Domain, Genesis, SignedOrder, Tx } from '../protocol/types.ts'
 import { prepareTx } from './applyTx.ts'
 import { prepareBatchCredit } from './batch.ts'
@@ -28,6 +29,26 @@ export class ReplayRejectedError extends BaseError {
     super(ReplayRejectedError.code, `batch ${batchIndex} record ${recordIndex} (${recordType}) is not a valid transition`, {
       details: { batchIndex, recordIndex, recordType, reason: cause.code },
       cause,
+    })
+  }
+}
+
+/**
+ * The state machine accepted the tx a record stands for, but its own record differs from the one in the pubdata
+ * (e.g. a forced withdrawal whose `withdrawn` is not what the state allows): the pubdata is not a valid history.
+ */
+export class ReplayRecordMismatchError extends BaseError {
+  static readonly code = 'REPLAY_RECORD_MISMATCH' as const
+  override readonly name = 'State.ReplayRecordMismatchError'
+  constructor(
+    readonly batchIndex: number,
+    readonly recordIndex: number,
+    readonly recordType: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(ReplayRecordMismatchError.code, `batch ${batchIndex} record ${recordIndex} (${recordType}) differs from the state machine's`, {
+      details: { batchIndex, recordIndex, recordType, expected, actual },
     })
   }
 }
@@ -81,8 +102,13 @@ export function txFromRecord(state: ExchangeState, record: PubdataRecord): Tx | 
     case 'withdraw':
       return { ...record, validUntil: MAX_TIMESTAMP, signature: NO_SIGNATURE }
     case 'forcedWithdrawal':
-      // withdrawn = min(requested, free) ≤ free, so requesting exactly `withdrawn` reproduces it.
-      return { type: 'forcedWithdrawal', accountIndex: record.accountIndex, requester: record.requester, requestedAmount: record.withdrawn }
+      // The state machine recomputes `withdrawn` from the request; replayBatch checks it matches the record.
+      return {
+        type: 'forcedWithdrawal',
+        accountIndex: record.accountIndex,
+        requester: record.requester,
+        requestedAmount: record.requestedAmount,
+      }
     case 'transfer':
       return { ...record, validUntil: MAX_TIMESTAMP, signature: NO_SIGNATURE }
     case 'oracleUpdate':
@@ -109,14 +135,21 @@ export function txFromRecord(state: ExchangeState, record: PubdataRecord): Tx | 
   }
 }
 
-/** Apply one batch's pubdata to `state` (mutated), including the end-of-batch credit. */
+/**
+ * Apply one batch's pubdata to `state` (mutated), including the end-of-batch credit. Trimmed calldata is padded to
+ * the batch size first (§6: a trimmed trailing zero chunk may be a record's second chunk). Each record the state
+ * machine re-derives must equal the record in the pubdata byte for byte.
+ */
 export function replayBatch(state: ExchangeState, batch: ReplayBatch, domain: Domain, batchIndex = 0): void {
   const context: TxContext = { batchTimestamp: batch.batchTimestamp, domain, signaturesVerified: true }
-  decodePubdata(batch.pubdata).forEach((record, recordIndex) => {
+  decodePubdata(padPubdata(batch.pubdata, state.sizes.batchSlots)).forEach((record, recordIndex) => {
     const tx = txFromRecord(state, record)
     if (tx === undefined) return
     const prepared = prepareTx(state, tx, context)
     if (!prepared.accepted) throw new ReplayRejectedError(batchIndex, recordIndex, record.type, prepared.error)
+    const expected = bytesToHex(encodeRecord(record))
+    const actual = bytesToHex(encodeRecord(prepared.effect.pubdata))
+    if (actual !== expected) throw new ReplayRecordMismatchError(batchIndex, recordIndex, record.type, expected, actual)
     commitTxEffect(state, prepared.effect)
   })
   commitTxEffect(state, prepareBatchCredit(state))
