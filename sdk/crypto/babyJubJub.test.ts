@@ -49,7 +49,7 @@ describe('BabyJubJub', () => {
     expect(mulBase(0n)).toEqual(IDENTITY)
     expect(mulBase(SUBGROUP_ORDER)).toEqual(IDENTITY)
     expect(mulBase(SUBGROUP_ORDER + 5n)).toEqual(mulBase(5n))
-  })
+  }, 3_600_000)
 
   it('behavior: addition is complete (doubling, inverse, identity, torsion points)', () => {
     const P = mulBase(12345n)
@@ -86,7 +86,7 @@ describe('BabyJubJub', () => {
     expect(isInPrimeSubgroup(GENERATOR)).toBe(false)
     expect(isInPrimeSubgroup(TORSION8)).toBe(false)
     expect(isInPrimeSubgroup({ x: 1n, y: 2n })).toBe(false)
-  })
+  }, 3_600_000)
 
   it('behavior: packPoint equals circomlibjs and unpackPoint inverts it', () => {
     for (let i = 0; i < CASES / 2; i++) {
@@ -99,7 +99,7 @@ describe('BabyJubJub', () => {
       expect(unpackPoint(packPoint(negated))).toEqual(negated)
     }
     expect(unpackPoint(packPoint(IDENTITY))).toEqual(IDENTITY)
-  })
+  }, 3_600_000)
 
   it('error: unpackPoint rejects bad lengths, y ≥ r and y with no point', () => {
     expect(() => unpackPoint(new Uint8Array(31))).toThrow(PackedPointError)
