@@ -44,6 +44,8 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
     uint256 public immutable TIMESTAMP_TOLERANCE;
     /// @dev 4^ACCOUNT_DEPTH.
     uint256 public immutable ACCOUNT_CAPACITY;
+    /// @dev 2^(2·ACCOUNT_DEPTH − 1): deposits create accounts below it, L2 transfers at and above it (§2.2).
+    uint256 public immutable FIRST_L2_ACCOUNT_INDEX;
     address internal immutable POSEIDON_2;
     address internal immutable POSEIDON_4;
     address internal immutable POSEIDON_6;
@@ -79,7 +81,8 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
         if (parameters.token == address(0)) revert InvalidConfiguration(1);
         if (parameters.verifier.code.length == 0) revert InvalidConfiguration(2);
         if (parameters.operator == address(0)) revert InvalidConfiguration(3);
-        if (parameters.accountDepth == 0 || parameters.accountDepth > 12) revert InvalidConfiguration(4);
+        // Depth 1 would leave the L1 range [2, 2) empty.
+        if (parameters.accountDepth < 2 || parameters.accountDepth > 12) revert InvalidConfiguration(4);
         if (parameters.markets == 0 || parameters.markets > 16) revert InvalidConfiguration(5);
         if (parameters.batchSlots == 0) revert InvalidConfiguration(6);
         if (parameters.priorityDeadlineSeconds == 0) revert InvalidConfiguration(7);
@@ -100,6 +103,7 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
         PRIORITY_DEADLINE = parameters.priorityDeadlineSeconds;
         TIMESTAMP_TOLERANCE = parameters.timestampToleranceSeconds;
         ACCOUNT_CAPACITY = 1 << (2 * uint256(parameters.accountDepth));
+        FIRST_L2_ACCOUNT_INDEX = ACCOUNT_CAPACITY >> 1;
         POSEIDON_2 = poseidon.inputs2;
         POSEIDON_4 = poseidon.inputs4;
         POSEIDON_6 = poseidon.inputs6;
@@ -125,9 +129,11 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
         if (exodusActive) revert ExodusActive();
         if (owner == address(0)) revert InvalidOwner(owner);
         if (mode > MARKETS) revert InvalidMarginMode(mode, MARKETS);
+        // On the curve is all a priority op may require: the circuit must be able to process every queued deposit.
+        // A key outside the prime-order subgroup is stored and can never sign (§5.1).
         if (!BabyJubJub.isOnCurve(publicKeyX, publicKeyY)) revert PublicKeyNotOnCurve(publicKeyX, publicKeyY);
         accountIndex = nextAccountIndex;
-        if (accountIndex >= ACCOUNT_CAPACITY) revert AccountTreeFull(ACCOUNT_CAPACITY);
+        if (accountIndex >= FIRST_L2_ACCOUNT_INDEX) revert L1AccountRangeFull(FIRST_L2_ACCOUNT_INDEX);
         nextAccountIndex = accountIndex + 1;
 
         uint256 received = _pullDeposit(amount);
@@ -150,10 +156,15 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
     /// @inheritdoc IZkPerp
     function requestForcedWithdrawal(uint32 accountIndex, uint256 amount) external returns (uint64 priorityIndex) {
         if (exodusActive) revert ExodusActive();
+        if (amount > Pubdata.MAX_WITHDRAWAL_AMOUNT) {
+            revert InvalidForcedWithdrawalAmount(amount, Pubdata.MAX_WITHDRAWAL_AMOUNT);
+        }
+        if (accountIndex >= ACCOUNT_CAPACITY) revert AccountIndexOutOfRange(accountIndex, ACCOUNT_CAPACITY);
+        // L1 cannot see which L2-created indices exist; the state machine processes an empty one as 0.
         uint32 next = nextAccountIndex;
-        if (accountIndex >= next) revert UnknownAccount(accountIndex, next);
+        if (accountIndex < FIRST_L2_ACCOUNT_INDEX && accountIndex >= next) revert UnknownAccount(accountIndex, next);
         uint64 deadline;
-        (priorityIndex, deadline) = _queue(Pubdata.forcedWithdrawalHash(accountIndex, msg.sender));
+        (priorityIndex, deadline) = _queue(Pubdata.forcedWithdrawalHash(accountIndex, msg.sender, amount));
         emit ForcedWithdrawalRequested(priorityIndex, accountIndex, msg.sender, amount, deadline);
     }
 
@@ -259,65 +270,46 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
         if (!ok) revert InvalidProof();
     }
 
-    /// @dev Walks the chunks: checks each priority record against the queue in order, credits withdrawals and
-    /// keeps the collateral accounting. Returns the new queue head.
+    /// @dev Walks the records of the padded pubdata (§6): checks each priority record against the queue in order,
+    /// credits withdrawals and keeps the collateral accounting. Chunks past the supplied calldata are zero, so a
+    /// 2-chunk record whose second chunk was trimmed reads it as zero; only a 2-chunk record starting in slot N − 1
+    /// is truncated. Returns the new queue head.
     function _processPubdata(bytes calldata pubdata, uint64 head) private returns (uint64) {
-        uint256 length = pubdata.length;
+        uint256 capacity = BATCH_SLOTS * Pubdata.CHUNK_BYTES;
         uint64 tail = priorityTail;
         uint256 deposited;
         uint256 withdrawn;
         uint256 offset;
-        while (offset < length) {
-            uint256 chunk;
-            assembly ("memory-safe") {
-                chunk := calldataload(add(pubdata.offset, offset))
-            }
+        while (offset < pubdata.length) {
+            uint256 chunk = _chunkAt(pubdata, offset);
             uint256 txType = chunk >> 248;
-            if (txType == Pubdata.TX_TRADE || txType == Pubdata.TX_NOOP) {
-                offset += 32;
-                continue;
-            }
             if (txType > Pubdata.MAX_TX_TYPE) revert UnknownTxType(offset, txType);
+            uint256 recordLength = Pubdata.recordBytes(txType);
+            if (offset + recordLength > capacity) revert PubdataTruncated(offset);
+
             if (txType == Pubdata.TX_WITHDRAW) {
-                // type[0] · account[1..4) · amount[4..12) · to[12..32)
+                // type[0] · account[1..4) · amount[4..12) · to[12..32) ‖ storageId[32..36)
                 uint256 amount = (chunk >> 160) & type(uint64).max;
                 withdrawn += amount;
                 _credit(address(uint160(chunk)), amount);
-                offset += 32;
-                continue;
-            }
-            if (txType != Pubdata.TX_DEPOSIT && txType != Pubdata.TX_DEPOSIT_NEW_ACCOUNT
-                    && txType != Pubdata.TX_FORCED_WITHDRAWAL) {
-                offset += 32; // transfers, oracle and funding updates, liquidations, backstop, ADL: L2 only
-                continue;
-            }
-
-            // A priority record: it must be the next queued op.
-            if (head >= tail) revert PriorityQueueExhausted(offset);
-            bytes32 recordHash;
-            uint256 recordLength = txType == Pubdata.TX_DEPOSIT_NEW_ACCOUNT ? 64 : 32;
-            if (offset + recordLength > length) revert PubdataTruncated(offset);
-            if (txType == Pubdata.TX_FORCED_WITHDRAWAL) {
-                // type[0] · account[1..4) · withdrawn[4..12) · requester[12..32); key = account ‖ requester
-                uint256 key = (((chunk >> 224) & 0xFFFFFF) << 160) | uint160(chunk);
-                assembly ("memory-safe") {
-                    mstore(0, shl(72, key))
-                    recordHash := keccak256(0, 23)
+            } else if (txType == Pubdata.TX_FORCED_WITHDRAWAL || txType == Pubdata.TX_DEPOSIT
+                    || txType == Pubdata.TX_DEPOSIT_NEW_ACCOUNT) {
+                // A priority record: it must be the next queued op.
+                if (head >= tail) revert PriorityQueueExhausted(offset);
+                bytes32 recordHash;
+                if (txType == Pubdata.TX_FORCED_WITHDRAWAL) {
+                    uint256 amount;
+                    (recordHash, amount) = _forcedWithdrawal(pubdata, offset, chunk);
+                    withdrawn += amount;
+                } else {
+                    recordHash = _depositRecordHash(pubdata, offset, chunk, recordLength);
+                    deposited += Pubdata.depositAmount(chunk);
                 }
-                uint256 amount = (chunk >> 160) & type(uint64).max;
-                withdrawn += amount;
-                if (amount != 0) _credit(address(uint160(chunk)), amount);
-            } else {
-                assembly ("memory-safe") {
-                    let ptr := mload(0x40)
-                    calldatacopy(ptr, add(pubdata.offset, offset), recordLength)
-                    recordHash := keccak256(ptr, recordLength)
-                }
-                deposited += Pubdata.depositAmount(chunk);
+                if (priorityOps[head].recordHash != bytes24(recordHash)) revert PriorityRecordMismatch(head, offset);
+                delete priorityOps[head];
+                ++head;
             }
-            if (priorityOps[head].recordHash != bytes24(recordHash)) revert PriorityRecordMismatch(head, offset);
-            delete priorityOps[head];
-            ++head;
+            // Trades, transfers, oracle and funding updates, liquidations, backstops, ADL and noops are L2 only.
             offset += recordLength;
         }
 
@@ -329,6 +321,45 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
             if (withdrawn != 0) totalPendingWithdrawals += uint128(withdrawn);
         }
         return head;
+    }
+
+    /// @dev A forced-withdrawal record: type[0] · account[1..4) · withdrawn[4..12) · requester[12..32) ‖
+    /// requestedAmount[32..40). Checks `withdrawn ≤ requestedAmount`, credits the requester and returns the queue key
+    /// the record must match (§8) and the amount withdrawn.
+    function _forcedWithdrawal(bytes calldata pubdata, uint256 offset, uint256 chunk)
+        private
+        returns (bytes32 recordHash, uint256 amount)
+    {
+        amount = (chunk >> 160) & type(uint64).max;
+        uint256 requestedAmount = _chunkAt(pubdata, offset + 32) >> 192;
+        if (amount > requestedAmount) revert ForcedWithdrawalAboveRequest(offset, amount, requestedAmount);
+        address requester = address(uint160(chunk));
+        recordHash = Pubdata.forcedWithdrawalHash((chunk >> 224) & 0xFFFFFF, requester, requestedAmount);
+        if (amount != 0) _credit(requester, amount);
+    }
+
+    /// @dev keccak256 of a deposit record exactly as queued (32 or 64 bytes, the second chunk read from the padding
+    /// when omitted).
+    function _depositRecordHash(bytes calldata pubdata, uint256 offset, uint256 chunk, uint256 recordLength)
+        private
+        pure
+        returns (bytes32 recordHash)
+    {
+        uint256 second = recordLength == 64 ? _chunkAt(pubdata, offset + 32) : 0;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, chunk)
+            mstore(add(ptr, 32), second)
+            recordHash := keccak256(ptr, recordLength)
+        }
+    }
+
+    /// @dev The 32-byte chunk at `offset` of the pubdata padded with zero chunks (`offset` is a multiple of 32).
+    function _chunkAt(bytes calldata pubdata, uint256 offset) private pure returns (uint256 chunk) {
+        if (offset >= pubdata.length) return 0;
+        assembly ("memory-safe") {
+            chunk := calldataload(add(pubdata.offset, offset))
+        }
     }
 
     /// @dev Credits a pending balance; the total is updated by the caller.
@@ -429,7 +460,7 @@ contract ZkPerp is IZkPerp, ReentrancyGuardTransient {
         if (bytes24(keccak256(record)) != storedHash) revert DepositRecordMismatch(priorityIndex);
         uint256 chunk = uint256(bytes32(record[0:32]));
         uint256 txType = chunk >> 248;
-        // A forced-withdrawal key is 23 bytes, so a 32- or 64-byte record matching it is a deposit; keep the check
+        // A forced-withdrawal key is 31 bytes, so a 32- or 64-byte record matching it is a deposit; keep the check
         // explicit anyway.
         if (txType != Pubdata.TX_DEPOSIT && txType != Pubdata.TX_DEPOSIT_NEW_ACCOUNT) revert NotADeposit(priorityIndex);
 

@@ -58,7 +58,7 @@ contract ZkPerpHandler {
             uint32 index = uint32(userSeed % next);
             perp.depositTo(index, amount);
             queued.push(bytes.concat(bytes1(0x01), bytes1(0), bytes3(uint24(index)), bytes7(uint56(amount)), bytes20(user)));
-        } else if (next < 16) {
+        } else if (next < 8) { // the L1 range of a depth-2 tree is [2, 8)
             perp.depositNewAccount(user, KEY_X, KEY_Y, 0, amount);
             queued.push(bytes.concat(bytes1(0x02), bytes1(0), bytes3(uint24(next)), bytes7(uint56(amount)), bytes20(user),
                 bytes32(0x8b7d2d877a253c4b7733e1b91f05e0fcedf96bd11c2e572549b2a0f703727925)));
@@ -77,7 +77,7 @@ contract ZkPerpHandler {
         uint256 deposited;
         for (uint256 i = 0; i < priorityCount; ++i) {
             bytes memory record = queued[head + i];
-            if (chunks + record.length / 32 > slots - 1) break;
+            if (chunks + record.length / 32 > slots - 2) break; // room for the 2-chunk withdrawal
             pubdata = bytes.concat(pubdata, record);
             chunks += record.length / 32;
             deposited += uint56(bytes7(bytes32(record) << 40));
@@ -85,7 +85,8 @@ contract ZkPerpHandler {
         uint256 available = perp.provenCollateral() + deposited;
         withdrawAmount = available == 0 ? 0 : withdrawAmount % (available + 1);
         if (withdrawAmount != 0) {
-            pubdata = bytes.concat(pubdata, bytes1(0x04), bytes3(uint24(2)), bytes8(uint64(withdrawAmount)), bytes20(users[withdrawAmount % 3]));
+            pubdata = bytes.concat(pubdata, bytes1(0x04), bytes3(uint24(2)), bytes8(uint64(withdrawAmount)), bytes20(users[withdrawAmount % 3]),
+                bytes4(uint32(withdrawAmount)), bytes28(0));
         }
         BatchHeader memory header = BatchHeader(last.batchNumber + 1, uint64(block.timestamp), bytes32(uint256(keccak256(pubdata)) % 1e70));
         bytes memory padded = new bytes(slots * 32);

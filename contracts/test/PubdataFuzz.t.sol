@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {IZkPerp} from "../src/interfaces/IZkPerp.sol";
+import {Pubdata} from "../src/libraries/Pubdata.sol";
 import {BatchHeader} from "../src/types/ZkPerpTypes.sol";
 import {ZkPerpFixture} from "./helpers/ZkPerpFixture.sol";
 
@@ -29,6 +30,37 @@ contract PubdataFuzzTest is ZkPerpFixture {
         assertEq(perp.pendingWithdrawals(to), amount, "credited to");
         assertEq(perp.provenCollateral(), uint256(deposit) - amount, "collateral");
         assertEq(perp.totalUnprocessedDeposits(), 0, "processed");
+    }
+
+    /// @dev A forced-withdrawal record matches its request only with the requested amount, and pays at most it.
+    function testFuzz_submitBatch_ForcedWithdrawalBoundByRequest(uint56 deposit, uint64 requested, uint64 withdrawn)
+        public
+    {
+        vm.assume(deposit > 0);
+        requested = uint64(bound(requested, 0, Pubdata.MAX_WITHDRAWAL_AMOUNT));
+        (uint32 account, bytes memory record) = depositNew(ALICE, deposit);
+        submit(record);
+        vm.prank(ALICE);
+        perp.requestForcedWithdrawal(account, requested);
+        if (withdrawn > requested) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IZkPerp.ForcedWithdrawalAboveRequest.selector, 0, withdrawn, requested)
+            );
+            vm.prank(OPERATOR);
+            perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(account, withdrawn, ALICE, requested), proof());
+            return;
+        }
+        if (requested != 0) {
+            // Claiming a smaller request never matches the queue.
+            vm.expectRevert(abi.encodeWithSelector(IZkPerp.PriorityRecordMismatch.selector, 1, 0));
+            vm.prank(OPERATOR);
+            perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(account, 0, ALICE, requested - 1), proof());
+        }
+        withdrawn = uint64(bound(withdrawn, 0, requested < deposit ? requested : deposit));
+        submit(forcedRecord(account, withdrawn, ALICE, requested));
+        assertEq(perp.pendingWithdrawals(ALICE), withdrawn, "credited");
+        assertEq(perp.provenCollateral(), uint256(deposit) - withdrawn, "collateral");
+        assertEq(perp.priorityHead(), 2, "consumed");
     }
 
     /// @dev Any chunk starting with a type above 11 is rejected by value.

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {ZkPerp} from "../src/ZkPerp.sol";
 import {IZkPerp} from "../src/interfaces/IZkPerp.sol";
 import {BabyJubJub} from "../src/libraries/BabyJubJub.sol";
+import {Pubdata} from "../src/libraries/Pubdata.sol";
 import {BatchHeader, StoredBatchInfo, ZkPerpParameters} from "../src/types/ZkPerpTypes.sol";
 import {ZkPerpFixture} from "./helpers/ZkPerpFixture.sol";
 
@@ -97,31 +98,77 @@ contract ZkPerpDepositTest is ZkPerpFixture {
         perp.depositNewAccount(ALICE, KEY_X, KEY_Y + 1, 0, 1e6);
     }
 
-    function test_RevertWhen_AccountTreeFull() public {
-        for (uint256 i = 2; i < 16; ++i) {
+    function test_RevertWhen_L1AccountRangeFull() public {
+        // Depth 2: deposits create 2..7; 8..15 belong to accounts L2 transfers create.
+        assertEq(perp.FIRST_L2_ACCOUNT_INDEX(), 8, "first L2 index");
+        for (uint256 i = 2; i < 8; ++i) {
             depositNew(ALICE, 1);
         }
+        assertEq(perp.nextAccountIndex(), 8, "counter at the upper half");
         fund(ALICE, 1);
         vm.prank(ALICE);
-        vm.expectRevert(abi.encodeWithSelector(IZkPerp.AccountTreeFull.selector, 16));
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.L1AccountRangeFull.selector, 8));
         perp.depositNewAccount(ALICE, KEY_X, KEY_Y, 0, 1);
     }
 
-    function test_requestForcedWithdrawal_QueuesAccountAndRequesterKey() public {
+    function test_depositNewAccount_AcceptsOnCurveKeysOutsideThePrimeSubgroup() public {
+        // (0, p − 1) has order 2 and (−Base8.x, −Base8.y) = Base8 + (0, −1) has order 2·l: the circuit must be able
+        // to process them, so L1 must queue them (they can never sign).
+        uint256 p = BabyJubJub.FIELD_MODULUS;
+        fund(ALICE, 2);
+        vm.startPrank(ALICE);
+        (uint32 first,) = perp.depositNewAccount(ALICE, 0, p - 1, 0, 1);
+        (uint32 second,) = perp.depositNewAccount(ALICE, p - KEY_X, p - KEY_Y, 2, 1);
+        vm.stopPrank();
+        assertEq(first, 2, "order 2");
+        assertEq(second, 3, "order 2l");
+    }
+
+    function test_depositNewAccount_AcceptsEveryModeUpToM() public {
+        fund(ALICE, 3);
+        vm.startPrank(ALICE);
+        for (uint256 mode = 0; mode <= MARKETS; ++mode) {
+            perp.depositNewAccount(ALICE, KEY_X, KEY_Y, mode, 1);
+        }
+        vm.stopPrank();
+        assertEq(perp.priorityTail(), 3, "cross and both isolated modes");
+    }
+
+    function test_requestForcedWithdrawal_QueuesAccountRequesterAndAmountKey() public {
         (uint32 account,) = depositNew(ALICE, 1e6);
         vm.expectEmit();
         emit IZkPerp.ForcedWithdrawalRequested(1, account, ALICE, 5e5, uint64(block.timestamp + PRIORITY_DEADLINE));
         vm.prank(ALICE);
         perp.requestForcedWithdrawal(account, 5e5);
         (bytes24 recordHash,) = perp.priorityOps(1);
-        assertEq(
-            bytes32(recordHash), bytes32(bytes24(keccak256(abi.encodePacked(bytes3(uint24(account)), ALICE)))), "key"
-        );
+        bytes32 key = keccak256(abi.encodePacked(bytes3(uint24(account)), ALICE, bytes8(uint64(5e5))));
+        assertEq(bytes32(recordHash), bytes32(bytes24(key)), "key");
+    }
+
+    function test_requestForcedWithdrawal_AcceptsTheL2CreatedRange() public {
+        // L1 cannot tell which upper-half indices L2 transfers created: the request is queued, L2 pays 0 if empty.
+        vm.startPrank(ALICE);
+        perp.requestForcedWithdrawal(8, 1);
+        perp.requestForcedWithdrawal(15, Pubdata.MAX_WITHDRAWAL_AMOUNT);
+        vm.stopPrank();
+        assertEq(perp.priorityTail(), 2, "queued");
     }
 
     function test_RevertWhen_ForcedWithdrawalForUnknownAccount() public {
-        vm.expectRevert(abi.encodeWithSelector(IZkPerp.UnknownAccount.selector, 9, 2));
-        perp.requestForcedWithdrawal(9, 1);
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.UnknownAccount.selector, 7, 2));
+        perp.requestForcedWithdrawal(7, 1);
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.AccountIndexOutOfRange.selector, 16, 16));
+        perp.requestForcedWithdrawal(16, 1);
+    }
+
+    function test_RevertWhen_ForcedWithdrawalAmountAbove63Bits() public {
+        (uint32 account,) = depositNew(ALICE, 1e6);
+        uint256 tooMuch = Pubdata.MAX_WITHDRAWAL_AMOUNT + 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(IZkPerp.InvalidForcedWithdrawalAmount.selector, tooMuch, Pubdata.MAX_WITHDRAWAL_AMOUNT)
+        );
+        vm.prank(ALICE);
+        perp.requestForcedWithdrawal(account, tooMuch);
     }
 
     function testFuzz_deposit_CreditsReceivedAmount(uint56 amount) public {
@@ -188,7 +235,7 @@ contract ZkPerpBatchTest is ZkPerpFixture {
 
         submit(bytes.concat(
             aliceRecord, tradeRecord(0, 2, 3, 1, 1), bobRecord, topUpRecord(alice, 7e6, BOB),
-            forcedRecord(alice, 1e6, ALICE)
+            forcedRecord(alice, 1e6, ALICE, 1e6)
         ));
         assertEq(perp.priorityHead(), 4, "head");
         assertEq(perp.totalUnprocessedDeposits(), 0, "unprocessed");
@@ -330,15 +377,60 @@ contract ZkPerpBatchTest is ZkPerpFixture {
         perp.submitBatch(lastBatch, header(bytes32(uint256(1))), pubdata, proof());
     }
 
-    function test_RevertWhen_NewAccountRecordTruncated() public {
+    function test_RevertWhen_TwoChunkRecordStartsInTheLastSlot() public {
+        (, bytes memory record) = depositNew(ALICE, 1e6);
+        bytes memory pubdata = new bytes(uint256(BATCH_SLOTS) * 32);
+        for (uint256 i = 0; i < 32; ++i) {
+            pubdata[(BATCH_SLOTS - 1) * 32 + i] = record[i];
+        }
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.PubdataTruncated.selector, (BATCH_SLOTS - 1) * 32));
+        vm.prank(OPERATOR);
+        perp.submitBatch(lastBatch, header(bytes32(uint256(1))), pubdata, proof());
+    }
+
+    function test_RevertWhen_NewAccountRecordCutToItsFirstChunk() public {
+        // The omitted second chunk reads as zero (padding), so the record no longer matches the queued key.
         (, bytes memory record) = depositNew(ALICE, 1e6);
         bytes memory firstChunk = new bytes(32);
         for (uint256 i = 0; i < 32; ++i) {
             firstChunk[i] = record[i];
         }
-        vm.expectRevert(abi.encodeWithSelector(IZkPerp.PubdataTruncated.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.PriorityRecordMismatch.selector, 0, 0));
         vm.prank(OPERATOR);
         perp.submitBatch(lastBatch, header(bytes32(uint256(1))), firstChunk, proof());
+    }
+
+    function test_submitBatch_WithdrawSecondChunkIsNotARecord() public {
+        // Storage id 0x02000009 starts with the new-account type byte; the walker must skip it with its record.
+        (, bytes memory record) = depositNew(ALICE, 100e6);
+        submit(bytes.concat(record, withdrawRecord(2, 3e6, BOB, 0x02000009), withdrawRecord(2, 4e6, BOB)));
+        assertEq(perp.pendingWithdrawals(BOB), 7e6, "both credited once");
+        assertEq(perp.priorityHead(), 1, "only the deposit consumed");
+        assertEq(perp.provenCollateral(), 93e6, "collateral");
+    }
+
+    function test_submitBatch_TrailingZeroSecondChunksMayBeOmitted() public {
+        // A withdraw with storage id 0 and a forced withdrawal that requested 0 end in an all-zero chunk; calldata
+        // may drop it like a noop, and the commitment is the one of the padded batch.
+        (uint32 alice, bytes memory record) = depositNew(ALICE, 100e6);
+        submit(bytes.concat(record, withdrawRecord(alice, 5e6, BOB, 0)));
+        assertEq(perp.pendingWithdrawals(BOB), 5e6, "withdraw credited");
+
+        bytes memory trimmedWithdraw = withdrawRecord(alice, 6e6, BOB, 0);
+        assembly {
+            mstore(trimmedWithdraw, 32)
+        }
+        submit(trimmedWithdraw);
+        assertEq(perp.pendingWithdrawals(BOB), 11e6, "trimmed withdraw credited");
+
+        vm.prank(BOB);
+        perp.requestForcedWithdrawal(alice, 0);
+        bytes memory trimmedForced = forcedRecord(alice, 0, BOB, 0);
+        assembly {
+            mstore(trimmedForced, 32)
+        }
+        submit(trimmedForced);
+        assertEq(perp.priorityHead(), 2, "forced withdrawal consumed");
     }
 
     function test_RevertWhen_PriorityRecordDiffersFromQueue() public {
@@ -360,7 +452,7 @@ contract ZkPerpBatchTest is ZkPerpFixture {
     function test_RevertWhen_PriorityRecordWithEmptyQueue() public {
         vm.expectRevert(abi.encodeWithSelector(IZkPerp.PriorityQueueExhausted.selector, 0));
         vm.prank(OPERATOR);
-        perp.submitBatch(lastBatch, header(bytes32(uint256(1))), forcedRecord(2, 0, ALICE), proof());
+        perp.submitBatch(lastBatch, header(bytes32(uint256(1))), forcedRecord(2, 0, ALICE, 0), proof());
     }
 
     function test_RevertWhen_ForcedWithdrawalRecordNamesAnotherRequester() public {
@@ -370,7 +462,45 @@ contract ZkPerpBatchTest is ZkPerpFixture {
         perp.requestForcedWithdrawal(alice, 1e6);
         vm.expectRevert(abi.encodeWithSelector(IZkPerp.PriorityRecordMismatch.selector, 1, 0));
         vm.prank(OPERATOR);
-        perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(alice, 1e6, BOB), proof());
+        perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(alice, 1e6, BOB, 1e6), proof());
+    }
+
+    function test_RevertWhen_ForcedWithdrawalRecordUnderstatesTheRequest() public {
+        // The hostile-operator case: process a request of 1e6 as a request of 0 (or of less) to pay out nothing.
+        (uint32 alice, bytes memory record) = depositNew(ALICE, 100e6);
+        submit(record);
+        vm.prank(ALICE);
+        perp.requestForcedWithdrawal(alice, 1e6);
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.PriorityRecordMismatch.selector, 1, 0));
+        vm.prank(OPERATOR);
+        perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(alice, 0, ALICE, 0), proof());
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.PriorityRecordMismatch.selector, 1, 0));
+        vm.prank(OPERATOR);
+        perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(alice, 1, ALICE, 1), proof());
+    }
+
+    function test_RevertWhen_ForcedWithdrawalPaysMoreThanRequested() public {
+        (uint32 alice, bytes memory record) = depositNew(ALICE, 100e6);
+        submit(record);
+        vm.prank(ALICE);
+        perp.requestForcedWithdrawal(alice, 1e6);
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.ForcedWithdrawalAboveRequest.selector, 0, 1e6 + 1, 1e6));
+        vm.prank(OPERATOR);
+        perp.submitBatch(lastBatch, header(bytes32(uint256(9))), forcedRecord(alice, 1e6 + 1, ALICE, 1e6), proof());
+    }
+
+    function test_submitBatch_ForcedWithdrawalCreditsTheRequesterUpToTheRequest() public {
+        (uint32 alice, bytes memory record) = depositNew(ALICE, 100e6);
+        submit(record);
+        vm.startPrank(ALICE);
+        perp.requestForcedWithdrawal(alice, 30e6);
+        perp.requestForcedWithdrawal(alice, 80e6);
+        vm.stopPrank();
+        // The first is paid in full, the second only partly (free collateral ran out): both are valid records.
+        submit(bytes.concat(forcedRecord(alice, 30e6, ALICE, 30e6), forcedRecord(alice, 70e6, ALICE, 80e6)));
+        assertEq(perp.pendingWithdrawals(ALICE), 100e6, "credited");
+        assertEq(perp.provenCollateral(), 0, "collateral");
+        assertEq(perp.priorityHead(), 3, "both consumed");
     }
 
     function test_RevertWhen_WithdrawalsExceedCollateral() public {
@@ -403,6 +533,9 @@ contract ZkPerpBatchTest is ZkPerpFixture {
     function test_RevertWhen_ConstructorParametersInvalid() public {
         ZkPerpParameters memory bad = parameters(address(token), GENESIS_ROOT);
         bad.accountDepth = 13;
+        vm.expectRevert(abi.encodeWithSelector(IZkPerp.InvalidConfiguration.selector, 4));
+        new ZkPerp(bad);
+        bad.accountDepth = 1; // no room for an L1 range
         vm.expectRevert(abi.encodeWithSelector(IZkPerp.InvalidConfiguration.selector, 4));
         new ZkPerp(bad);
         bad = parameters(address(token), GENESIS_ROOT);

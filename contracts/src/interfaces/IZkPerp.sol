@@ -30,10 +30,14 @@ interface IZkPerp {
     error InvalidMarginMode(uint256 mode, uint256 markets);
     /// @notice The L2 public key is not a point of BabyJubJub (the circuit could never create the account).
     error PublicKeyNotOnCurve(uint256 x, uint256 y);
-    /// @notice Every account index of the tree has been assigned.
-    error AccountTreeFull(uint256 capacity);
-    /// @notice A top-up or forced withdrawal names an index that no deposit has created.
+    /// @notice Every index of the L1 range [2, 2^(2·depth−1)) has been assigned; the upper half belongs to accounts
+    /// that L2 transfers create (§2.2), so no new-account deposit is accepted any more.
+    error L1AccountRangeFull(uint256 firstL2AccountIndex);
+    /// @notice A top-up names an index no deposit has created, or a forced withdrawal an index of the L1 range that
+    /// no deposit has created.
     error UnknownAccount(uint32 accountIndex, uint32 nextAccountIndex);
+    /// @notice A forced withdrawal may request at most 2^63 − 1 (the record carries it in 8 bytes, §1).
+    error InvalidForcedWithdrawalAmount(uint256 requestedAmount, uint256 maxAmount);
     /// @notice Exodus needs a pending priority op whose deadline has passed.
     error NoExpiredPriorityOp(uint64 priorityIndex, uint64 deadline, uint256 blockTimestamp);
 
@@ -49,7 +53,7 @@ interface IZkPerp {
     error TimestampTooFarAhead(uint64 timestamp, uint256 latestAllowed);
     /// @notice Pubdata must be whole 32-byte chunks, at most N of them.
     error InvalidPubdataLength(uint256 length, uint256 maxLength);
-    /// @notice A two-chunk record starts in the last chunk supplied.
+    /// @notice A two-chunk record starts in the batch's last slot (N − 1).
     error PubdataTruncated(uint256 offset);
     /// @notice A chunk starts with a type byte outside 0..11.
     error UnknownTxType(uint256 offset, uint256 txType);
@@ -57,6 +61,8 @@ interface IZkPerp {
     error PriorityQueueExhausted(uint256 offset);
     /// @notice The priority record at `offset` is not the next queued op.
     error PriorityRecordMismatch(uint64 priorityIndex, uint256 offset);
+    /// @notice A forced-withdrawal record pays out more than was requested (cannot happen under a sound circuit).
+    error ForcedWithdrawalAboveRequest(uint256 offset, uint256 withdrawn, uint256 requestedAmount);
     /// @notice The batch credits more than the rollup's total collateral (cannot happen under a sound circuit).
     error WithdrawalsExceedCollateral(uint256 withdrawn, uint256 provenCollateral);
     /// @notice The Groth16 verifier rejected the proof.
@@ -99,7 +105,7 @@ interface IZkPerp {
     event AccountRegistered(
         uint32 indexed accountIndex, address indexed owner, uint256 publicKeyX, uint256 publicKeyY, uint256 mode
     );
-    /// @notice A forced withdrawal was queued. `amount` is what the requester asked for (see README: not bound).
+    /// @notice A forced withdrawal was queued. `amount` is what the requester asked for; the queue hash binds it.
     event ForcedWithdrawalRequested(
         uint64 indexed priorityIndex, uint32 indexed accountIndex, address indexed requester, uint256 amount,
         uint64 deadline
@@ -130,7 +136,9 @@ interface IZkPerp {
     /// @notice Deposit `amount` into an existing account (any depositor).
     function depositTo(uint32 accountIndex, uint256 amount) external returns (uint64 priorityIndex);
 
-    /// @notice Ask the sequencer, through L1, to withdraw up to `amount` of the account's free collateral.
+    /// @notice Ask the sequencer, through L1, to withdraw up to `amount` (< 2^63) of the account's free collateral.
+    /// The index is one L1 assigned (< nextAccountIndex) or lies in the L2-created range; a request for an empty
+    /// index, or by someone who is not the owner, is processed as 0.
     function requestForcedWithdrawal(uint32 accountIndex, uint256 amount) external returns (uint64 priorityIndex);
 
     /// @notice Accept a proven batch on top of `lastBatch` (operator only).

@@ -16,6 +16,16 @@ library Pubdata {
 
     /// @dev Deposit amounts are 7 bytes in pubdata.
     uint256 internal constant MAX_DEPOSIT_AMOUNT = (1 << 56) - 1;
+    /// @dev Withdrawal and requested amounts: 0 ≤ a < 2^63 (§1), 8 bytes in pubdata.
+    uint256 internal constant MAX_WITHDRAWAL_AMOUNT = (1 << 63) - 1;
+
+    /// @notice Bytes of the record a chunk with this type byte starts (§6): new-account deposits, withdrawals and
+    /// forced withdrawals take two chunks, everything else one. `txType` must be ≤ MAX_TX_TYPE.
+    function recordBytes(uint256 txType) internal pure returns (uint256) {
+        return txType == TX_DEPOSIT_NEW_ACCOUNT || txType == TX_WITHDRAW || txType == TX_FORCED_WITHDRAWAL
+            ? 2 * CHUNK_BYTES
+            : CHUNK_BYTES;
+    }
 
     /// @notice Record of a top-up: type[0] · 0[1] · account[2..5) · amount[5..12) · depositor[12..32).
     function encodeDeposit(uint32 accountIndex, uint256 amount, address depositor)
@@ -40,9 +50,14 @@ library Pubdata {
         );
     }
 
-    /// @notice The queue key of a forced withdrawal: keccak256(account[3] ‖ requester[20]) (§8).
-    function forcedWithdrawalHash(uint32 accountIndex, address requester) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(uint24(accountIndex), requester));
+    /// @notice The queue key of a forced withdrawal: keccak256(account[3] ‖ requester[20] ‖ requestedAmount[8]) (§8).
+    /// Binding the requested amount stops a proof from processing the request as if it had asked for less.
+    function forcedWithdrawalHash(uint256 accountIndex, address requester, uint256 requestedAmount)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encodePacked(uint24(accountIndex), requester, uint64(requestedAmount)));
     }
 
     /// @notice The deposited amount of a deposit record's first chunk (bytes 5..12).

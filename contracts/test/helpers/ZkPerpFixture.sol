@@ -99,16 +99,34 @@ abstract contract ZkPerpFixture is TestBase {
         );
     }
 
-    function withdrawRecord(uint32 accountIndex, uint256 amount, address to) internal pure returns (bytes memory) {
-        return bytes.concat(bytes1(0x04), bytes3(uint24(accountIndex)), bytes8(uint64(amount)), bytes20(to));
-    }
-
-    function forcedRecord(uint32 accountIndex, uint256 withdrawn, address requester)
+    /// @dev 2 chunks: type · account · amount · to ‖ storageId · 28 zero bytes.
+    function withdrawRecord(uint32 accountIndex, uint256 amount, address to, uint32 storageId)
         internal
         pure
         returns (bytes memory)
     {
-        return bytes.concat(bytes1(0x05), bytes3(uint24(accountIndex)), bytes8(uint64(withdrawn)), bytes20(requester));
+        return bytes.concat(
+            bytes1(0x04), bytes3(uint24(accountIndex)), bytes8(uint64(amount)), bytes20(to), bytes4(storageId),
+            bytes28(0)
+        );
+    }
+
+    /// @dev The default storage id starts with byte 0x05, the forced-withdrawal type: a walker that read the
+    /// second chunk as a record would try to match it against the queue.
+    function withdrawRecord(uint32 accountIndex, uint256 amount, address to) internal pure returns (bytes memory) {
+        return withdrawRecord(accountIndex, amount, to, 0x05000007);
+    }
+
+    /// @dev 2 chunks: type · account · withdrawn · requester ‖ requestedAmount · 24 zero bytes.
+    function forcedRecord(uint32 accountIndex, uint256 withdrawn, address requester, uint256 requestedAmount)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return bytes.concat(
+            bytes1(0x05), bytes3(uint24(accountIndex)), bytes8(uint64(withdrawn)), bytes20(requester),
+            bytes8(uint64(requestedAmount)), bytes24(0)
+        );
     }
 
     function tradeRecord(uint8 market, uint32 taker, uint32 maker, uint256 size, uint256 price)
