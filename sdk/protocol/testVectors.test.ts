@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { loadCircomlibOracle } from '../crypto/circomlibjsOracle.ts'
 import { verifyPoseidon } from '../crypto/eddsa.ts'
 import { BaseError } from '../errors.ts'
-import { hexToBytes } from './bytes.ts'
-import { decodePubdata } from './pubdata.ts'
+import { bytesToHex, hexToBytes } from './bytes.ts'
+import { decodePubdata, encodeRecord, padPubdata } from './pubdata.ts'
 import { serializeVectors, VECTOR_FILES, vectorRecords } from './testVectors.ts'
 
 function readVectors(name: string): any {
@@ -61,5 +61,27 @@ describe('committed vectors', () => {
     expect(types.slice(0, vectors.batch.types.length)).toEqual(vectors.batch.types)
     expect(types.slice(vectors.batch.types.length).every((type) => type === 'noop')).toBe(true)
     expect(hexToBytes(vectors.batch.pubdata).length).toBe(32 * Number(vectors.batch.batchSlots))
+  })
+
+  it('behavior: the L1 batch calldata, padded back, decodes to its records, and its queue holds their priority records', () => {
+    const { l1Batch } = readVectors('pubdata.json')
+    const slots = Number(l1Batch.batchSlots)
+    const calldata = hexToBytes(l1Batch.calldata)
+    // The last record is a withdraw with storage id 0: its all-zero second chunk is trimmed like a noop.
+    const chunks = l1Batch.records.reduce((sum: number, record: { chunks: string }) => sum + Number(record.chunks), 0)
+    expect(calldata.length).toBe((chunks - 1) * 32)
+    const decoded = decodePubdata(padPubdata(calldata, slots)).filter((record) => record.type !== 'noop')
+    expect(decoded.map((record) => bytesToHex(encodeRecord(record)))).toEqual(l1Batch.records.map((record: { bytes: string }) => record.bytes))
+    const priority = l1Batch.records.filter((record: { type: string }) => ['deposit', 'depositNew', 'forcedWithdrawal'].includes(record.type))
+    expect(priority.map((record: { accountIndex: string }) => record.accountIndex)).toEqual(
+      l1Batch.queue.map((entry: { accountIndex: string }) => entry.accountIndex),
+    )
+    for (const [i, entry] of (l1Batch.queue as { call: string; record?: string; amount: string; caller: string }[]).entries()) {
+      if (entry.call === 'requestForcedWithdrawal') {
+        expect(priority[i]).toMatchObject({ type: 'forcedWithdrawal', requestedAmount: entry.amount, requester: entry.caller })
+      } else {
+        expect(entry.record).toBe(priority[i].bytes)
+      }
+    }
   })
 })

@@ -41,6 +41,16 @@
  *   records.<type>       { type, typeCode, chunks, <fields as in PubdataRecord; publicKey as publicKeyX/publicKeyY>, bytes }
  *   batch                { batchSlots, types[], oldStateRoot, newStateRoot, batchTimestamp, pubdata (N·32 bytes),
  *                          calldata (trailing noop chunks dropped), commitment }
+ *   l1Batch              a batch the contract can accept from genesis: { accountDepth, markets, batchSlots, types[],
+ *                          records[] (as records.<type>), queue[] (the L1 calls, in order, that queue its priority
+ *                          records), credits[] { to, amount } (what the walker must credit), deposited, withdrawn,
+ *                          oldStateRoot, newStateRoot, batchTimestamp, pubdata, calldata, commitment }
+ *     queue[i]           { call: 'depositNewAccount' | 'depositTo' | 'requestForcedWithdrawal', caller, accountIndex,
+ *                          amount, and for depositNewAccount owner, publicKeyX, publicKeyY, mode; for deposits the
+ *                          exact record the contract queues (record) }
+ *                          The records are shaped like a real history (indices in queue order from 2, a transfer into
+ *                          the L2-created range, withdrawn ≤ requested, a last withdraw whose all-zero second chunk
+ *                          the calldata omits); the roots are stand-ins, not a state machine run.
  */
 import { derivePublicKey } from '../crypto/eddsa.ts'
 import { FIELD_MODULUS } from '../crypto/field.ts'
@@ -82,6 +92,9 @@ const ORACLE_PRIVATE_KEY = new Uint8Array(32).fill(0x0a)
 const USER_PRIVATE_KEY = new Uint8Array(32).fill(0x0b)
 /** Anvil's first default address, as the owner integer. */
 const USER_OWNER = 0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266n
+/** Anvil's second default address. */
+const OTHER_OWNER = 0x70997970c51812dc3a010c7d01b50e0d17dc79c8n
+const OTHER_PRIVATE_KEY = new Uint8Array(32).fill(0x0c)
 
 function poseidonVectors(inputsFor: (count: number) => bigint[]): Json[] {
   return Array.from({ length: 16 }, (_, i) => {
@@ -405,6 +418,112 @@ export function buildPubdataVectors(): Json {
       calldata: bytesToHex(trimTrailingNoops(pubdata)),
       commitment: decimal(batchCommitment({ oldStateRoot, newStateRoot, batchTimestamp, pubdata })),
     },
+    l1Batch: buildL1Batch(),
+  }
+}
+
+type QueueCall =
+  | { readonly call: 'depositNewAccount'; readonly caller: bigint; readonly record: PubdataRecord & { type: 'depositNew' } }
+  | { readonly call: 'depositTo'; readonly caller: bigint; readonly record: PubdataRecord & { type: 'deposit' } }
+  | { readonly call: 'requestForcedWithdrawal'; readonly caller: bigint; readonly record: PubdataRecord & { type: 'forcedWithdrawal' } }
+
+function queueJson(entry: QueueCall): Json {
+  const { call, caller, record } = entry
+  switch (entry.call) {
+    case 'depositNewAccount': {
+      const { publicKey, owner, mode } = entry.record
+      return {
+        call,
+        caller: decimal(caller),
+        accountIndex: decimal(record.accountIndex),
+        amount: decimal(entry.record.amount),
+        owner: decimal(owner),
+        publicKeyX: decimal(publicKey.x),
+        publicKeyY: decimal(publicKey.y),
+        mode: decimal(mode),
+        record: bytesToHex(encodeRecord(record)),
+      }
+    }
+    case 'depositTo':
+      return { call, caller: decimal(caller), accountIndex: decimal(record.accountIndex), amount: decimal(entry.record.amount), record: bytesToHex(encodeRecord(record)) }
+    case 'requestForcedWithdrawal':
+      return { call, caller: decimal(caller), accountIndex: decimal(record.accountIndex), amount: decimal(entry.record.requestedAmount) }
+  }
+}
+
+/** A batch from genesis whose priority records a contract on the dev sizes queues through its real entry points. */
+export function buildL1Batch(): Json {
+  const sizes = CIRCUIT_SIZES.dev
+  const userKey = derivePublicKey(USER_PRIVATE_KEY)
+  const otherKey = derivePublicKey(OTHER_PRIVATE_KEY)
+  const firstL2Index = 1n << BigInt(2 * sizes.accountDepth - 1)
+  const alice = { type: 'depositNew', accountIndex: 2n, amount: 1_000_000_000n, owner: USER_OWNER, mode: 2, publicKey: userKey } as const
+  const bob = { type: 'depositNew', accountIndex: 3n, amount: 500_000_000n, owner: OTHER_OWNER, mode: 0, publicKey: otherKey } as const
+  const topUp = { type: 'deposit', accountIndex: 2n, amount: 250_000_000n, depositor: OTHER_OWNER } as const
+  const bobExit = { type: 'forcedWithdrawal', accountIndex: 3n, withdrawn: 50_000_000n, requester: OTHER_OWNER, requestedAmount: 80_000_000n } as const
+  const strangerExit = { type: 'forcedWithdrawal', accountIndex: 2n, withdrawn: 0n, requester: OTHER_OWNER, requestedAmount: 1_000n } as const
+  const records: PubdataRecord[] = [
+    alice,
+    bob,
+    topUp,
+    {
+      type: 'trade',
+      market: 1,
+      takerIsBuy: true,
+      takerIndex: 2n,
+      makerIndex: 3n,
+      size: 10n,
+      price: 3_000_000n,
+      takerStorageId: 1n,
+      makerStorageId: 1n,
+    },
+    bobExit,
+    { type: 'transfer', targetMode: 0, fromIndex: 2n, toIndex: firstL2Index, amount: 1_000_000n, storageId: 2n },
+    strangerExit,
+    { type: 'oracleUpdate', market: 0, price: 6_000_010n, timestamp: 1_700_003_590n },
+    // Storage id 0: the record's second chunk is all zero, and the calldata omits it like a noop.
+    { type: 'withdraw', accountIndex: 2n, amount: 100_000_000n, to: USER_OWNER, storageId: 0n },
+  ]
+  const queue: QueueCall[] = [
+    { call: 'depositNewAccount', caller: USER_OWNER, record: alice },
+    { call: 'depositNewAccount', caller: OTHER_OWNER, record: bob },
+    { call: 'depositTo', caller: OTHER_OWNER, record: topUp },
+    { call: 'requestForcedWithdrawal', caller: OTHER_OWNER, record: bobExit },
+    { call: 'requestForcedWithdrawal', caller: OTHER_OWNER, record: strangerExit },
+  ]
+  const credits = new Map<bigint, bigint>()
+  let deposited = 0n
+  let withdrawn = 0n
+  for (const record of records) {
+    if (record.type === 'deposit' || record.type === 'depositNew') deposited += record.amount
+    const credit =
+      record.type === 'withdraw' ? ([record.to, record.amount] as const)
+      : record.type === 'forcedWithdrawal' ? ([record.requester, record.withdrawn] as const)
+      : undefined
+    if (credit === undefined || credit[1] === 0n) continue
+    credits.set(credit[0], (credits.get(credit[0]) ?? 0n) + credit[1])
+    withdrawn += credit[1]
+  }
+  const pubdata = encodePubdata(records, sizes.batchSlots)
+  const oldStateRoot = poseidon([3n])
+  const newStateRoot = poseidon([4n])
+  const batchTimestamp = 1_700_003_600n
+  return {
+    accountDepth: decimal(sizes.accountDepth),
+    markets: decimal(sizes.markets),
+    batchSlots: decimal(sizes.batchSlots),
+    types: records.map((record) => record.type),
+    records: records.map(recordJson),
+    queue: queue.map(queueJson),
+    credits: [...credits].map(([to, amount]) => ({ to: decimal(to), amount: decimal(amount) })),
+    deposited: decimal(deposited),
+    withdrawn: decimal(withdrawn),
+    oldStateRoot: decimal(oldStateRoot),
+    newStateRoot: decimal(newStateRoot),
+    batchTimestamp: decimal(batchTimestamp),
+    pubdata: bytesToHex(pubdata),
+    calldata: bytesToHex(trimTrailingNoops(pubdata)),
+    commitment: decimal(batchCommitment({ oldStateRoot, newStateRoot, batchTimestamp, pubdata })),
   }
 }
 
