@@ -481,6 +481,8 @@ export function buildL1Batch(): Json {
     { type: 'transfer', targetMode: 0, fromIndex: 2n, toIndex: firstL2Index, amount: 1_000_000n, storageId: 2n },
     strangerExit,
     { type: 'oracleUpdate', market: 0, price: 6_000_010n, timestamp: 1_700_003_590n },
+    // A storage id whose top byte is the top-up type: a walker that read this second chunk as a record would fail.
+    { type: 'withdraw', accountIndex: 3n, amount: 20_000_000n, to: OTHER_OWNER, storageId: 0x01000003n },
     // Storage id 0: the record's second chunk is all zero, and the calldata omits it like a noop.
     { type: 'withdraw', accountIndex: 2n, amount: 100_000_000n, to: USER_OWNER, storageId: 0n },
   ]
