@@ -8,8 +8,9 @@ import {Vm} from "./base/Vm.sol";
 import {CommitmentCheckingVerifierDouble} from "./helpers/BatchVerifierDoubles.sol";
 import {ZkPerpFixture} from "./helpers/ZkPerpFixture.sol";
 
-/// @notice Drives ZkPerp with random deposits, batches (priority records in queue order plus withdrawals within
-/// the proven collateral), pulls, exodus and refunds; ghost variables record what the contract must never do.
+/// @notice Drives ZkPerp with random deposits, forced-withdrawal requests, batches (priority records in queue order,
+/// forced withdrawals paying up to their request, plus withdrawals within the proven collateral), pulls, exodus and
+/// refunds; ghost variables record what the contract must never do.
 contract ZkPerpHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant MASK = (1 << 253) - 1;
@@ -67,6 +68,34 @@ contract ZkPerpHandler {
         _observe();
     }
 
+    function requestForcedWithdrawal(uint256 userSeed, uint256 amount) external {
+        if (perp.exodusActive()) return;
+        uint32 next = perp.nextAccountIndex();
+        if (next <= 2) return;
+        address user = users[userSeed % 3];
+        uint32 index = uint32(2 + userSeed % (next - 2));
+        amount = amount % 1e12;
+        vm.prank(user);
+        perp.requestForcedWithdrawal(index, amount);
+        // `withdrawn` (bytes 4..12) is filled in when a batch processes it.
+        queued.push(bytes.concat(bytes1(0x05), bytes3(uint24(index)), bytes8(0), bytes20(user), bytes8(uint64(amount)),
+            bytes24(0)));
+        _observe();
+    }
+
+    /// @dev A copy of a queued forced-withdrawal record paying min(requested, budget); returns it and the amount.
+    function _forcedRecord(bytes memory queuedRecord, uint256 budget) internal pure returns (bytes memory record, uint256 paid) {
+        record = bytes.concat(queuedRecord);
+        uint256 requested;
+        assembly {
+            requested := shr(192, mload(add(record, 64)))
+        }
+        paid = requested < budget ? requested : budget;
+        for (uint256 i = 0; i < 8; ++i) {
+            record[4 + i] = bytes1(uint8(paid >> (8 * (7 - i))));
+        }
+    }
+
     function submitBatch(uint256 priorityCount, uint256 withdrawAmount, bool validProof) external {
         if (perp.exodusActive()) return;
         uint256 head = perp.priorityHead();
@@ -75,14 +104,21 @@ contract ZkPerpHandler {
         bytes memory pubdata;
         uint256 chunks;
         uint256 deposited;
+        uint256 forcedPaid;
         for (uint256 i = 0; i < priorityCount; ++i) {
             bytes memory record = queued[head + i];
             if (chunks + record.length / 32 > slots - 2) break; // room for the 2-chunk withdrawal
+            if (record[0] == 0x05) {
+                uint256 paid;
+                (record, paid) = _forcedRecord(record, perp.provenCollateral() + deposited - forcedPaid);
+                forcedPaid += paid;
+            } else {
+                deposited += uint56(bytes7(bytes32(record) << 40));
+            }
             pubdata = bytes.concat(pubdata, record);
             chunks += record.length / 32;
-            deposited += uint56(bytes7(bytes32(record) << 40));
         }
-        uint256 available = perp.provenCollateral() + deposited;
+        uint256 available = perp.provenCollateral() + deposited - forcedPaid;
         withdrawAmount = available == 0 ? 0 : withdrawAmount % (available + 1);
         if (withdrawAmount != 0) {
             pubdata = bytes.concat(pubdata, bytes1(0x04), bytes3(uint24(2)), bytes8(uint64(withdrawAmount)), bytes20(users[withdrawAmount % 3]),
