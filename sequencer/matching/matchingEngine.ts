@@ -35,9 +35,12 @@ import type {
 export type PositionLookup = (account: number, market: number) => bigint
 
 /**
- * Pre-fill hook (margin, or any rule that must hold for every fill the engine emits). Called before each fill
- * with the fill it is about to emit; the fill is emitted only on `'admit'`. Refusing cancels the taker's remainder,
- * the maker, or both, with reason `notAdmitted`, and matching goes on with the next maker when the taker lives.
+ * Pre-fill hook: the position manager's margin check (the circuit's rules, exact integers) plugs in here, so
+ * every fill the engine emits has already passed it and can be proven. Called synchronously before each fill with
+ * the fill about to be emitted; the fill is emitted only on `'admit'`. Refusing cancels the taker's remainder, the
+ * maker, or both, with reason `notAdmitted`; while the taker lives, matching goes on with the next maker. The hook
+ * must be deterministic (a function of state and arguments) and see every fill already emitted. When it is not
+ * given, the engine never calls out.
  */
 export type CanFill = (
   takerAccount: number,
@@ -108,7 +111,7 @@ const SHORT_MOVE = 32
  * key); live orders are found by (account, orderId) in an open-addressing table; GTT orders sit in an indexed
  * binary heap ordered by (expiresAt, sequence). Arrays double when full.
  *
- * Reduce-only (choice: clip, then re-check at every fill, as Bybit and OKX do): at entry the order's size is
+ * Reduce-only (choice: clip at entry, then re-check at every fill): at entry the order's size is
  * clipped to what the account can still reduce — its position on the opposite side less its other resting
  * reduce-only orders on this side; with nothing left the order is rejected (REDUCE_ONLY_WOULD_INCREASE). At
  * every fill that involves a reduce-only order (taker or maker) the fill is clipped to the account's current

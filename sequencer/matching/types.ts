@@ -11,7 +11,7 @@ export type Side = 'buy' | 'sell'
 /**
  * What happens when a taker would trade against a resting order of its own account. The taker's mode decides.
  * - `expireTaker`: cancel the taker's remainder; the resting order stays.
- * - `expireMaker`: cancel the resting order and keep matching (the default, as Binance and dYdX do).
+ * - `expireMaker`: cancel the resting order and keep matching (the default: the newer intent wins).
  * - `expireBoth`: cancel both.
  */
 export type SelfTradePrevention = 'expireTaker' | 'expireMaker' | 'expireBoth'
