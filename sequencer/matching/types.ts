@@ -71,7 +71,8 @@ export type FillAdmission = 'admit' | 'rejectTaker' | 'rejectMaker' | 'rejectBot
 /**
  * Caller-owned receiver of the engine's events, called synchronously and in order. The engine allocates no event
  * objects: each method receives primitives (bigints it already holds where it can). `MatchingEventRecorder` turns
- * them into plain `MatchingEvent` objects when a list is wanted.
+ * them into plain `MatchingEvent` objects when a list is wanted. A sink may read the engine (its queries) but must
+ * not call its commands from inside a callback; queue them for after the current call returns.
  */
 export interface MatchingEventSink {
   /** The order passed validation. `size` is the working size (below the request for a clipped reduce-only order). */
