@@ -100,7 +100,8 @@ export type DeployZkPerpReturnType = {
 /** Deploys everything ZkPerp needs, in order, waiting for each receipt. */
 export async function deployZkPerp(parameters: DeployZkPerpParameters): Promise<DeployZkPerpReturnType> {
   const { accountDepth, markets, batchSlots } = parameters.sizes
-  if (!Number.isInteger(accountDepth) || accountDepth < 1 || accountDepth > 12) throw new InvalidDeployParametersError('sizes.accountDepth', accountDepth)
+  // The contract needs depth ≥ 2: depth 1 leaves no L1 account range (docs/protocol.md §2.2).
+  if (!Number.isInteger(accountDepth) || accountDepth < 2 || accountDepth > 12) throw new InvalidDeployParametersError('sizes.accountDepth', accountDepth)
   if (!Number.isInteger(markets) || markets < 1 || markets > 8) throw new InvalidDeployParametersError('sizes.markets', markets)
   if (!Number.isInteger(batchSlots) || batchSlots < 1) throw new InvalidDeployParametersError('sizes.batchSlots', batchSlots)
   if (parameters.genesis.stateRoot < 0n || parameters.genesis.stateRoot >= FIELD_MODULUS) throw new InvalidDeployParametersError('genesis.stateRoot', parameters.genesis.stateRoot)

@@ -30,6 +30,9 @@ describe('CIRCUIT_SIZES', () => {
   })
 
   it('error: depths beyond the pubdata widths', () => {
+    expect(() => validateCircuitSizes({ ...CIRCUIT_SIZES.test, accountDepth: 1 })).toThrowError(
+      expect.objectContaining({ code: 'CIRCUIT_SIZES_INVALID', details: expect.objectContaining({ field: 'accountDepth', value: 1 }) }),
+    )
     expect(() => validateCircuitSizes({ ...CIRCUIT_SIZES.test, accountDepth: 13 })).toThrowError(
       expect.objectContaining({ code: 'CIRCUIT_SIZES_INVALID', details: expect.objectContaining({ field: 'accountDepth', value: 13 }) }),
     )

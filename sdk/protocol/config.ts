@@ -39,7 +39,8 @@ export function validateCircuitSizes(sizes: CircuitSizes): void {
       throw new CircuitSizesInvalidError(field, value, `must be an integer in [${min}, ${max}]`)
     }
   }
-  check('accountDepth', 1, MAX_ACCOUNT_DEPTH)
+  // Depth 1 would leave the L1-created index range [2, 2^(2·depth−1)) empty (§2.2).
+  check('accountDepth', 2, MAX_ACCOUNT_DEPTH)
   check('orderDepth', 1, MAX_ORDER_DEPTH)
   check('markets', 1, MAX_MARKETS)
   check('batchSlots', 1, 1 << 16)
