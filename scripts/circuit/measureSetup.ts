@@ -41,6 +41,12 @@ function childPeakKilobytes(): number {
   return peak
 }
 
+/** User + system CPU seconds of this process (all its threads) since `start`: steadier than wall time under load. */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start)
+  return Math.round((used.user + used.system) / 1000) / 1000
+}
+
 const megabytes = (kilobytes: number): string => `${Math.round(kilobytes / 1024)} MB`
 const load = (): string => loadavg().map((value) => value.toFixed(1)).join(' ')
 
@@ -63,10 +69,14 @@ async function main(): Promise<void> {
     `cold compile (circom2 --O2${cold.cached ? ', WAS CACHED' : ''}): ${cold.seconds} s, circom peak RSS ≈ ${megabytes(compilePeak)}`,
   )
 
+  const setupCpu = process.cpuUsage()
   const setup = await devSetup(cold, { cacheDir: join(root, 'setup') })
+  const setupCpuSeconds = cpuSecondsSince(setupCpu)
   const record = JSON.parse(readFileSync(join(setup.zkeyPath, '..', 'setup.json'), 'utf8')) as SetupRecord
   const setupRss = process.resourceUsage().maxRSS
-  figures.push(`cold dev setup${setup.cached ? ' (WAS CACHED)' : ''}: ${setup.seconds} s, peak RSS ${megabytes(setupRss)}`)
+  figures.push(
+    `cold dev setup${setup.cached ? ' (WAS CACHED)' : ''}: ${setup.seconds} s wall, ${setupCpuSeconds} s CPU (main thread + workers), peak RSS ${megabytes(setupRss)}`,
+  )
   for (const phase of record.phases) figures.push(`    ${phase.label}: ${phase.seconds} s`)
   figures.push(`cold total (compile + dev setup): ${Math.round((cold.seconds + setup.seconds) * 1000) / 1000} s`)
 
@@ -80,12 +90,13 @@ async function main(): Promise<void> {
   const snarkjs = await loadSnarkjs()
   for (const attempt of ['first', 'second']) {
     const proveStarted = performance.now()
+    const proveCpu = process.cpuUsage()
     const { proof, publicSignals } = await snarkjs.groth16.fullProve({ seed: 1, salt: 2 }, cold.wasmPath, setup.zkeyPath)
     const proveSeconds = Math.round(performance.now() - proveStarted) / 1000
     const verifyStarted = performance.now()
     const valid = await snarkjs.groth16.verify(setup.vkey as VerificationKey, publicSignals, proof)
     figures.push(
-      `${attempt} fullProve (witness + prove): ${proveSeconds} s; verify ${Math.round(performance.now() - verifyStarted) / 1000} s, valid ${valid}`,
+      `${attempt} fullProve (witness + prove): ${proveSeconds} s wall, ${cpuSecondsSince(proveCpu)} s CPU; verify ${Math.round(performance.now() - verifyStarted) / 1000} s, valid ${valid}`,
     )
   }
   figures.push(`peak RSS of this process (setup + prove): ${megabytes(process.resourceUsage().maxRSS)}`)
