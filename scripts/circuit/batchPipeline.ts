@@ -323,7 +323,8 @@ export function parseBatchFixture(text: string): BatchFixture {
   const parsed = fixtureSchema.parse(JSON.parse(text))
   return {
     ...parsed,
-    batches: parsed.batches.map(({ tradeOffset, ...batch }) => (tradeOffset === undefined ? batch : { ...batch, tradeOffset })),
+    // Key order as createBatchFixture writes it (serializing a parsed fixture gives the same text back).
+    batches: parsed.batches.map(({ tradeOffset, proof, ...batch }) => ({ ...batch, ...(tradeOffset === undefined ? {} : { tradeOffset }), proof })),
   }
 }
 
