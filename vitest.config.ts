@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['{sdk,sequencer,prover,scripts,circuits}/**/*.test.ts'],
     // snarkjs needs isMainThread inside worker threads (TOOLCHAIN.md); forks avoid that trap for proofs.
     pool: 'forks',
+    globalSetup: ['./vitest.globalSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 600_000,
   },
