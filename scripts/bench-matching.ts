@@ -6,11 +6,12 @@
  * For each engine, on a fresh book each time:
  *   1. warm-up: the whole stream, 3 times or for 10 s, whichever ends first (JIT), results discarded;
  *   2. throughput: every operation, timed as one batch (hrtime around the whole loop), 5 passes or as many as
- *      fit in 20 s, the median pass reported → ops/s; after each pass, with the book still alive, garbage is
- *      collected and the heap it retains over a baseline taken with no book at all is measured (V8 heap +
- *      ArrayBuffers, so typed arrays count) → heapMB;
+ *      fit in 20 s, the median pass reported → ops/s;
  *   3. latency: every operation again, with every 4th one timed on its own by process.hrtime.bigint(); the
- *      timer's own cost (median of empty intervals, printed) is subtracted → p50 / p99 / p99.9 in ns.
+ *      timer's own cost (median of empty intervals, printed) is subtracted → p50 / p99 / p99.9 in ns;
+ *   4. heap: one more pass; with the book still alive, garbage is collected and the heap it retains over a
+ *      baseline taken with no book at all is measured (V8 heap + ArrayBuffers, so typed arrays count) → heapMB.
+ *      Forced collections come only here: a book dying in a forced GC makes V8 drop the code optimised for it.
  * Inputs are converted to each engine's native request form before timing where the API takes plain data
  * (zkperp's bigint OrderRequest objects; nodejs-order-book's option objects); limit-order-book mutates the order
  * objects it is given, so its LimitOrder/MarketOrder objects are constructed inside the timed loop.
@@ -343,19 +344,17 @@ function measure(adapter: Adapter, count: number, overheadNs: number): Result {
   }
 
   // Throughput: up to MEASURED_PASSES passes (fewer for slow engines), the median pass reported.
+  // No forced collection near these passes: when a book dies in a forced GC, V8 throws away the code optimised
+  // against it ("weak objects" deopts) and the next pass starts cold.
   const passes: number[] = []
   let fills = 0
-  let heapMB = 0
   const measureStart = performance.now()
   do {
-    adapter.release()
-    const baseline = retainedBytes()
     adapter.reset()
     const start = process.hrtime.bigint()
     adapter.runAll(count)
     passes.push(Number(process.hrtime.bigint() - start))
     fills = adapter.fills()
-    heapMB = Math.max(0, retainedBytes() - baseline) / 2 ** 20
   } while (passes.length < MEASURED_PASSES && performance.now() - measureStart < MEASURE_MS)
   passes.sort((a, b) => a - b)
   const elapsedNs = passes[(passes.length - 1) >>> 1]!
@@ -366,6 +365,13 @@ function measure(adapter: Adapter, count: number, overheadNs: number): Result {
   const latencies = samples.subarray(0, written).sort()
   const percentile = (fraction: number): number =>
     Math.max(0, latencies[Math.min(written - 1, Math.floor(written * fraction))]! - overheadNs)
+
+  // Heap, last: the book a whole pass leaves behind, over a baseline with no book at all.
+  adapter.release()
+  const baseline = retainedBytes()
+  adapter.reset()
+  adapter.runAll(count)
+  const heapMB = Math.max(0, retainedBytes() - baseline) / 2 ** 20
   adapter.release()
   return {
     engine: adapter.name,
