@@ -161,9 +161,17 @@ export class ZkPerpClient {
     return ZkPerpClient.#result(reply)
   }
 
-  /** True when the ack was signed by `sequencerAddress` (case-insensitive). */
+  /**
+   * True when the ack's group signature recovers to `sequencerAddress` (case-insensitive) through the ack's own
+   * leaf and Merkle proof; false for any other signer, a tampered field or proof, or a malformed ack.
+   */
   async verifyAck(ack: Ack, sequencerAddress: string): Promise<boolean> {
-    return (await recoverAckSigner(ack, this.domain)).toLowerCase() === sequencerAddress.toLowerCase()
+    if (!Array.isArray(ack.proof) || !ack.proof.every((node) => /^0x[0-9a-fA-F]{64}$/.test(node))) return false
+    try {
+      return (await recoverAckSigner(ack, this.domain)).toLowerCase() === sequencerAddress.toLowerCase()
+    } catch {
+      return false
+    }
   }
 
   async #get(path: string): Promise<Record<string, unknown>> {

@@ -4,9 +4,10 @@
  *
  * An order travels: frame size cap (ws `maxPayload`, close 1009) → per-connection rate limit → strict JSON
  * (depth, duplicate keys) → zod schema → §1 bounds, market, tick → account exists → per-account rate limit →
- * client-order-id idempotency and storage-id freshness → EdDSA signature (inline when idle, worker pool when busy)
- * → time stamp → input log append (synced, group-committed) → core apply (matching + pre-trade risk) → ack signed
- * by the sequencer key, with the input's events → streams.
+ * client-order-id idempotency and storage-id freshness → order hash + EdDSA signature (batched: inline, or on a worker
+ * pool that also hashes) → time stamp → input log append (synced, group-committed) → core apply (matching +
+ * pre-trade risk) → ack, signed by the sequencer key once per group of acks (Merkle root), with the input's events
+ * → streams.
  *
  * Only the core decides what an input does; everything before the append only keeps junk out of the log. The ack is
  * sent after the record is durable, so an acknowledged input survives any crash. A record that became durable but
@@ -18,12 +19,12 @@ import type { AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { keccak256, toBytes, type Hex } from 'viem'
-import { privateKeyToAddress, sign } from 'viem/accounts'
+import { privateKeyToAddress } from 'viem/accounts'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { BaseError } from '../../sdk/errors.ts'
-import { ackDigest, cancelHash, fieldToBytes32, type Ack } from '../../sdk/client/messages.ts'
+import { cancelHash, fieldToBytes32, type Ack } from '../../sdk/client/messages.ts'
 import { assertAccountIndex, assertPrice, assertSize, assertStorageId, assertTimestamp } from '../../sdk/protocol/bounds.ts'
-import { orderSignedMessage, verifyOraclePriceSignature } from '../../sdk/protocol/signing.ts'
+import { verifyOraclePriceSignature } from '../../sdk/protocol/signing.ts'
 import { orderHash } from '../../sdk/protocol/hashing.ts'
 import type { DepositTx, FundingUpdateTx, Genesis, OracleUpdateTx, SignedOrder } from '../../sdk/protocol/types.ts'
 import { FIRST_USER_ACCOUNT_INDEX } from '../../sdk/protocol/types.ts'
@@ -41,9 +42,10 @@ import {
   SequencerUnavailableError,
   UnknownStreamError,
 } from './errors.ts'
+import { AckSigner, type AckSignerStats } from './ackSigner.ts'
 import { RateLimiter, type RateLimit } from './rateLimiter.ts'
 import { parseClientMessage, requestIdOf, type CancelMessageWire, type ClientMessage, type OrderMessage, type OraclePriceMessageWire } from './schemas.ts'
-import { SignatureVerifier } from './signatureVerifier.ts'
+import { SignatureVerifier, type SignatureVerifierStats } from './signatureVerifier.ts'
 import { parseStrictJson } from './strictJson.ts'
 
 /** DEV ONLY: the devnet sequencer key, derived from a public string. Anyone can sign acks with it. */
@@ -71,9 +73,12 @@ export type GatewayOptions = {
   readonly maxPayloadBytes?: number
   /** A connection whose unsent bytes exceed this is dropped (default 1 MiB). */
   readonly maxBufferedBytes?: number
-  /** Signature worker threads; 0 (default) verifies inline. */
+  /** Signature worker threads; 0 (default) hashes and verifies orders on the main thread. */
   readonly signatureWorkers?: number
+  /** Smallest group of signatures checked with one batch equation (default 8); smaller groups one by one. */
   readonly signatureBatchThreshold?: number
+  /** Largest group of signatures checked together (default 256). */
+  readonly signatureMaxBatch?: number
   /** Inputs between snapshots (default 10,000; 0 never). */
   readonly snapshotEvery?: number
   /** Levels per side in book messages (default 20). */
@@ -97,7 +102,8 @@ export type Gateway = {
   /** An input from a trusted source (chain watcher, keeper): stamped, logged, applied. */
   submit(input: { kind: 'deposit'; tx: DepositTx } | { kind: 'fundingUpdate'; tx: FundingUpdateTx } | { kind: 'oraclePrice'; tx: OracleUpdateTx }): Promise<SequencedResult>
   stageTotals(): GatewayStageTotals
-  signatureStats(): SignatureVerifier['stats']
+  signatureStats(): SignatureVerifierStats
+  ackStats(): AckSignerStats
   close(): Promise<void>
 }
 
@@ -160,11 +166,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const accountLimiter = new RateLimiter(options.accountRateLimit ?? { ratePerSecond: 200, burst: 400 })
   const connectionLimit = options.connectionRateLimit ?? { ratePerSecond: 2_000, burst: 4_000 }
   const connectionLimiter = new RateLimiter(connectionLimit)
+  const domainHashValue = cachedDomainHash(genesis.domain)
   const verifier = new SignatureVerifier({
+    domainHash: domainHashValue,
     workers: options.signatureWorkers ?? 0,
     ...(options.signatureBatchThreshold === undefined ? {} : { batchThreshold: options.signatureBatchThreshold }),
+    ...(options.signatureMaxBatch === undefined ? {} : { maxBatch: options.signatureMaxBatch }),
   })
-  const domainHashValue = cachedDomainHash(genesis.domain)
+  const ackSigner = new AckSigner({ domain: genesis.domain, privateKey })
 
   // ─── Recovery ───────────────────────────────────────────────────────────────────────────────────────────────
   const { log, recovered } = await openInputLog(options.logPath)
@@ -293,10 +302,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   async function signAck(seq: bigint, chainHead: Hex, kind: number, messageHash: Hex, time: bigint): Promise<Ack> {
     const started = performance.now()
-    const digest = ackDigest({ domain: genesis.domain, seq, chainHead, kind, messageHash })
-    const signature = await sign({ hash: digest, privateKey, to: 'hex' })
+    const ack = await ackSigner.sign({ seq: seq.toString(), chainHead, kind, messageHash, time: time.toString() })
     totals.ackSignMs += performance.now() - started
-    return { seq: seq.toString(), chainHead, kind, messageHash, time: time.toString(), signature }
+    return ack
   }
 
   async function sequence(input: UntimedInput, messageHash: Hex): Promise<SequencedResult> {
@@ -387,15 +395,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const limited = accountLimiter.take(`account:${order.accountIndex}`)
     if (limited !== undefined) return rejection(message.id, limited)
 
-    const messageHashValue = orderHash(order, domainHashValue)
-    const messageHash = fieldToBytes32(messageHashValue)
     if (message.clientOrderId !== undefined) {
       const digest = orderBodyDigest({ ...input, time: 0n })
       const key = `${order.accountIndex}:${message.clientOrderId}`
       const first = sequencer.clientOrder(order.accountIndex, message.clientOrderId)
       if (first !== undefined) {
         if (first.bodyDigest !== digest) return rejection(message.id, new ClientOrderIdReusedError(order.accountIndex, message.clientOrderId, first.seq))
-        const ack = await reissueAck(first.seq, first.hash, INPUT_KIND.order, messageHash, 0n)
+        const ack = await reissueAck(first.seq, first.hash, INPUT_KIND.order, fieldToBytes32(orderHash(order, domainHashValue)), 0n)
         return { type: 'ack', id: message.id, duplicate: true, ack, events: [] }
       }
       const pending = inFlightClientIds.get(key)
@@ -404,7 +410,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const reply = await pending.result
         return { ...reply, id: message.id, duplicate: true }
       }
-      const result = admitOrder(message.id, input, order, checked.account.publicKey, messageHashValue, messageHash)
+      const result = admitOrder(message.id, input, order, checked.account.publicKey)
       inFlightClientIds.set(key, { digest, result })
       try {
         return await result
@@ -412,7 +418,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         inFlightClientIds.delete(key)
       }
     }
-    return admitOrder(message.id, input, order, checked.account.publicKey, messageHashValue, messageHash)
+    return admitOrder(message.id, input, order, checked.account.publicKey)
   }
 
   async function admitOrder(
@@ -420,8 +426,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     input: Omit<OrderInput, 'time'>,
     order: SignedOrder,
     publicKey: { x: bigint; y: bigint },
-    messageHashValue: bigint,
-    messageHash: Hex,
   ): Promise<Reply> {
     const orderKey = `${order.accountIndex}:${order.storageId}`
     if (inFlightOrders.has(orderKey)) return rejection(id, new OrderInFlightError(order.accountIndex, order.storageId))
@@ -431,11 +435,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     inFlightOrders.add(orderKey)
     try {
       const started = performance.now()
-      const signed = orderSignedMessage(order, publicKey, genesis.domain)
-      const badSignature = await verifier.verify(messageHashValue === signed.message ? signed : { ...signed, message: messageHashValue })
+      // The order's Poseidon hash is computed once, by the verifier, and carried into the ack.
+      const checked = await verifier.check({ kind: 'order', order, publicKey })
       totals.signatureMs += performance.now() - started
-      if (badSignature !== undefined) return rejection(id, badSignature)
-      const { ack, events } = await sequence(input, messageHash)
+      if (checked.error !== undefined) return rejection(id, checked.error)
+      const { ack, events } = await sequence(input, fieldToBytes32(checked.message))
       return { type: 'ack', id, ack, events: toWire(events) }
     } finally {
       inFlightOrders.delete(orderKey)
@@ -457,8 +461,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (limited !== undefined) return rejection(message.id, limited)
     const hashValue = cancelHash({ accountIndex, market: message.market, storageId }, genesis.domain)
     const signature = { R8: { x: BigInt(message.signature.R8x), y: BigInt(message.signature.R8y) }, S: BigInt(message.signature.S) }
-    const bad = await verifier.verify({ message: hashValue, signature, publicKey: checked.account.publicKey })
-    if (bad !== undefined) return rejection(message.id, bad)
+    const verified = await verifier.check({ kind: 'message', message: hashValue, signature, publicKey: checked.account.publicKey })
+    if (verified.error !== undefined) return rejection(message.id, verified.error)
     const { ack, events } = await sequence({ kind: 'cancel', accountIndex, market: message.market, storageId }, fieldToBytes32(hashValue))
     return { type: 'ack', id: message.id, ack, events: toWire(events) }
   }
@@ -651,6 +655,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     stageTotals: () => ({ ...totals }),
     signatureStats: () => ({ ...verifier.stats }),
+    ackStats: () => ({ ...ackSigner.stats }),
     async close() {
       if (closed) return
       closed = true

@@ -1,6 +1,6 @@
-/** Piscina worker: batch-verifies EdDSA-Poseidon signatures and returns the indices of the invalid ones. */
-import { verifyPoseidonBatch, type SignedMessage } from '../../sdk/crypto/eddsa.ts'
+/** Piscina worker: hashes and checks one group of signatures (see `checkGroup`); the main thread names failures. */
+import { checkGroup, type WorkerResult, type WorkerTask } from './signatureVerifier.ts'
 
-export default function verifyBatch({ items }: { items: SignedMessage[] }): number[] {
-  return verifyPoseidonBatch(items).invalidIndices
+export default function verifyGroup(task: WorkerTask): WorkerResult {
+  return checkGroup(task)
 }
