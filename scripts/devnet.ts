@@ -5,7 +5,6 @@
  *
  * Services join as they land: the sequencer, prover pool, keeper and oracle feeder (issue 8) start here too.
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command } from 'commander'
@@ -18,9 +17,9 @@ import { createGenesisState } from '../sdk/state/state.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
 import { startAnvil, type StartAnvilReturnType } from './chain/anvil.ts'
 import { deployZkPerp, type DeployZkPerpReturnType } from './chain/deploy.ts'
+import { buildContracts } from './chain/buildContracts.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const FORGE = join(ROOT, 'node_modules/@foundry-rs/forge-linux-amd64/bin/forge')
 
 /** anvil's well-known development mnemonic: its accounts hold test ether; public, never for real funds. */
 const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
@@ -47,11 +46,6 @@ function step<T>(log: (line: string) => void, label: string, run: () => Promise<
     log(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`)
     return value
   })
-}
-
-function buildContracts(): void {
-  const result = spawnSync(FORGE, ['build'], { cwd: ROOT, encoding: 'utf8' })
-  if (result.status !== 0) throw new Error(`forge build failed:\n${result.stdout}\n${result.stderr}`)
 }
 
 /**
