@@ -85,7 +85,7 @@ export type ApplyReturnType = { readonly seq: bigint; readonly events: readonly 
 export type QueuedTx = { readonly seq: bigint; readonly time: bigint; readonly tx: Tx }
 
 /** What the core remembers of an order that carried a client order id: enough to re-issue its first ack. */
-export type ClientOrderRecord = { readonly bodyDigest: string; readonly seq: bigint; readonly hash: string }
+export type ClientOrderRecord = { readonly bodyDigest: string; readonly seq: bigint; readonly hash: string; readonly time: bigint }
 
 /** A resting order: the signed order the trade tx will carry, and what is left of it. */
 type LiveOrder = { readonly order: SignedOrder; remaining: bigint }
@@ -310,7 +310,7 @@ export class Sequencer {
       const key = `${order.accountIndex}:${input.clientOrderId}`
       const first = this.#clientOrders.get(key)
       if (first !== undefined) return this.#reject(order, new ClientOrderIdReusedError(order.accountIndex, input.clientOrderId, first.seq))
-      this.#clientOrders.set(key, { bodyDigest: orderBodyDigest(input), seq: logged.seq, hash: toHex(logged.hash) })
+      this.#clientOrders.set(key, { bodyDigest: orderBodyDigest(input), seq: logged.seq, hash: toHex(logged.hash), time: input.time })
     }
 
     if (!this.isStorageIdFresh(order.accountIndex, order.storageId)) {
@@ -588,7 +588,7 @@ export class Sequencer {
       books: BookSnapshot[]
       live: LiveOrder[]
       slotHigh: [string, bigint][]
-      clientOrders: [string, ClientOrderRecord][]
+      clientOrders: [string, Omit<ClientOrderRecord, 'time'> & { time?: bigint }][]
       txs: QueuedTx[]
     }
     const body = parseCanonical(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Body
@@ -610,7 +610,8 @@ export class Sequencer {
     for (const { order, remaining } of body.live) this.#addLive(order.market, order, remaining)
     body.books.forEach((book, m) => this.#engines[m]!.restore(book))
     for (const [key, value] of body.slotHigh) this.#slotHigh.set(key, value)
-    for (const [key, value] of body.clientOrders) this.#clientOrders.set(key, value)
+    // Snapshots written before records carried their time restore with time 0 (only a re-sent ack shows it).
+    for (const [key, value] of body.clientOrders) this.#clientOrders.set(key, { ...value, time: value.time ?? 0n })
     this.#txs = body.txs
     this.#lastSeq = body.lastSeq
     this.#lastHash = body.lastHash

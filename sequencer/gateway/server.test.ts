@@ -75,6 +75,23 @@ describe('gateway', () => {
     expect((account.positions as { size: string }[])[0]!.size).toBe('2')
   })
 
+  it('behavior: orders acked together share one group signature, and each ack verifies alone; a tampered one does not', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => client.signAndPlace({ order: order(4, { limitPrice: 5_000_000n + BigInt(i) * 1_000n }), privateKey: keys[4]! })),
+    )
+    const acks = results.map((result) => (result.ok ? result.ack : undefined))
+    expect(acks.every((ack) => ack !== undefined)).toBe(true)
+    const seqs = acks.map((ack) => BigInt(ack!.seq))
+    expect(new Set(seqs).size).toBe(6)
+    // One synced log write made them durable together: fewer signatures than acks.
+    expect(new Set(acks.map((ack) => ack!.signature)).size).toBeLessThan(6)
+    for (const ack of acks) expect(await client.verifyAck(ack!, test.gateway.address)).toBe(true)
+    const grouped = acks.find((ack) => ack!.proof.length > 0)!
+    expect(await client.verifyAck({ ...grouped, seq: (BigInt(grouped.seq) + 1n).toString() }, test.gateway.address)).toBe(false)
+    expect(await client.verifyAck({ ...grouped, proof: grouped.proof.slice(1) }, test.gateway.address)).toBe(false)
+    expect(await client.verifyAck({ ...grouped, proof: ['0x12'] }, test.gateway.address)).toBe(false)
+  })
+
   it('behavior: the same signed order sent 5 times gets one ack and executes once', async () => {
     const signed = signOrder(order(2, { isBuy: false, size: 1n, limitPrice: 6_100_000n }), keys[2]!, test.genesis.domain)
     const results = await Promise.all(Array.from({ length: 5 }, () => client.placeOrder({ order: signed })))
@@ -92,8 +109,9 @@ describe('gateway', () => {
     expect(first.ok && second.ok).toBe(true)
     if (!first.ok || !second.ok) return
     expect(second.duplicate).toBe(true)
-    expect(second.ack.seq).toBe(first.ack.seq)
-    expect(second.ack.signature).toBe(first.ack.signature)
+    // The same ack fields, signed again (as a group of one) by the sequencer.
+    expect({ ...second.ack, proof: [], signature: '' }).toEqual({ ...first.ack, proof: [], signature: '' })
+    expect(await client.verifyAck(second.ack, test.gateway.address)).toBe(true)
     const other = await client.signAndPlace({ order: order(3, { limitPrice: 5_980_000n }), privateKey: keys[3]!, clientOrderId: 'idem-1' })
     expect(!other.ok && other.error.code).toBe('CLIENT_ORDER_ID_REUSED')
   })

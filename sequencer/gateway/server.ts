@@ -401,7 +401,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const first = sequencer.clientOrder(order.accountIndex, message.clientOrderId)
       if (first !== undefined) {
         if (first.bodyDigest !== digest) return rejection(message.id, new ClientOrderIdReusedError(order.accountIndex, message.clientOrderId, first.seq))
-        const ack = await reissueAck(first.seq, first.hash, INPUT_KIND.order, fieldToBytes32(orderHash(order, domainHashValue)), 0n)
+        const ack = await reissueAck(first.seq, first.hash, INPUT_KIND.order, fieldToBytes32(orderHash(order, domainHashValue)), first.time)
         return { type: 'ack', id: message.id, duplicate: true, ack, events: [] }
       }
       const pending = inFlightClientIds.get(key)
