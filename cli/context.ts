@@ -133,7 +133,8 @@ export async function connectL1(options: Pick<GlobalOptions, 'rpc' | 'deployment
     throw new DeploymentFileError(deployment.path, `cannot reach the L1 node at ${rpcUrl}`, cause)
   }
   const chain = chainFor(rpcUrl, chainId)
-  return { rpcUrl, chain, publicClient: createPublicClient({ chain, transport: http(rpcUrl) }), deployment }
+  // No block-number cache: a command reads the chain once and compares with what it just sent.
+  return { rpcUrl, chain, publicClient: createPublicClient({ chain, transport: http(rpcUrl), cacheTime: 0 }), deployment }
 }
 
 export type Wallet = { readonly account: Account & { address: Address }; readonly client: WalletClient<Transport, Chain, Account> }

@@ -49,7 +49,7 @@ export type ReadL1HistoryParameters = {
 
 /** Genesis and every landed batch, in order, checked for continuity. */
 export async function readL1History({ publicClient, zkPerp, fromBlock }: ReadL1HistoryParameters): Promise<L1History> {
-  const toBlock = await publicClient.getBlockNumber()
+  const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 })
   const [genesisLogs, batchLogs] = await Promise.all([
     publicClient.getContractEvents({ address: zkPerp, abi: ZK_PERP_ABI, eventName: 'GenesisInitialized', fromBlock, toBlock, strict: true }),
     publicClient.getContractEvents({ address: zkPerp, abi: ZK_PERP_ABI, eventName: 'BatchVerified', fromBlock, toBlock, strict: true }),
