@@ -57,6 +57,21 @@ export class OrderNotLiveError extends BaseError {
   }
 }
 
+/**
+ * A liquidation names a maker order that is not live in the book exactly as the sequencer accepted it (same signed
+ * fields and signature), or has less than the liquidation size left: a liquidation consumes resting liquidity like
+ * a fill, never a cancelled, used or forged order.
+ */
+export class LiquidationMakerNotLiveError extends BaseError {
+  static readonly code = 'LIQUIDATION_MAKER_NOT_LIVE' as const
+  override readonly name = 'Sequencer.LiquidationMakerNotLiveError'
+  constructor(readonly makerIndex: bigint, readonly storageId: bigint, readonly size: bigint, readonly remaining: bigint | undefined) {
+    super(LiquidationMakerNotLiveError.code, 'liquidation maker order is not live with enough size', {
+      details: { makerIndex, storageId, size, remaining },
+    })
+  }
+}
+
 /** A snapshot did not decode or does not fit this exchange's genesis. */
 export class SequencerSnapshotInvalidError extends BaseError {
   static readonly code = 'SEQUENCER_SNAPSHOT_INVALID' as const

@@ -12,6 +12,11 @@
  *   3 oracle    {"v":1,"time":T,"market":m,"price":P,"timestamp":t,"signature":{…}}
  *   4 deposit   {"v":1,"time":T,"accountIndex":A,"amount":N,"owner":O,"create":{"publicKeyX":X,"publicKeyY":Y,"mode":d}|null}
  *   5 funding   {"v":1,"time":T,"market":m,"ratePpm":R,"timestamp":t}
+ *   6 liquidation, one of (the keeper's risk actions, docs/protocol.md §5.8–5.10):
+ *               {"v":1,"time":T,"tx":{"type":"liquidation","accountIndex":A,"market":m,"maker":{<signed order as in
+ *                1>},"size":S,"price":P,"full":b}}
+ *               {"v":1,"time":T,"tx":{"type":"backstop","accountIndex":A}}
+ *               {"v":1,"time":T,"tx":{"type":"autoDeleverage","market":m,"counterpartyIndex":C,"size":S}}
  *
  * Every bigint (amounts, sizes, prices, indices, ids, times, field elements) is a decimal string without sign
  * padding or leading zeros (`-` only where the value may be negative: ratePpm); `market`, `mode` are JSON integers
@@ -20,13 +25,22 @@
  * (INPUT_PAYLOAD_INVALID). `time` is the unix second the gateway stamped before appending: replay sees the same
  * time the live run saw, so the core never reads a clock. A new layout gets a new `v`.
  */
-import type { DepositTx, FundingUpdateTx, OracleUpdateTx, Signature, SignedOrder } from '../../sdk/protocol/types.ts'
+import type {
+  AutoDeleverageTx,
+  BackstopTx,
+  DepositTx,
+  FundingUpdateTx,
+  LiquidationTx,
+  OracleUpdateTx,
+  Signature,
+  SignedOrder,
+} from '../../sdk/protocol/types.ts'
 import type { SelfTradePrevention, TimeInForce } from '../matching/types.ts'
 import { InputPayloadInvalidError } from './errors.ts'
 
 export const INPUT_FORMAT_VERSION = 1
 
-export const INPUT_KIND = { order: 1, cancel: 2, oraclePrice: 3, deposit: 4, fundingUpdate: 5 } as const
+export const INPUT_KIND = { order: 1, cancel: 2, oraclePrice: 3, deposit: 4, fundingUpdate: 5, liquidation: 6 } as const
 export type InputKindName = keyof typeof INPUT_KIND
 
 export type OrderInput = {
@@ -53,7 +67,11 @@ export type OraclePriceInput = { readonly kind: 'oraclePrice'; readonly time: bi
 export type DepositInput = { readonly kind: 'deposit'; readonly time: bigint; readonly tx: DepositTx }
 export type FundingUpdateInput = { readonly kind: 'fundingUpdate'; readonly time: bigint; readonly tx: FundingUpdateTx }
 
-export type SequencerInput = OrderInput | CancelInput | OraclePriceInput | DepositInput | FundingUpdateInput
+/** A keeper risk action: a tiered liquidation against a live resting order, a backstop takeover, or an ADL step. */
+export type RiskTx = LiquidationTx | BackstopTx | AutoDeleverageTx
+export type LiquidationInput = { readonly kind: 'liquidation'; readonly time: bigint; readonly tx: RiskTx }
+
+export type SequencerInput = OrderInput | CancelInput | OraclePriceInput | DepositInput | FundingUpdateInput | LiquidationInput
 
 export type EncodedInput = { kind: number; payload: Uint8Array }
 
@@ -62,6 +80,39 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 
 function signatureJson(signature: Signature) {
   return { R8x: signature.R8.x.toString(), R8y: signature.R8.y.toString(), S: signature.S.toString() }
+}
+
+function signedOrderJson(o: SignedOrder) {
+  return {
+    accountIndex: o.accountIndex.toString(),
+    market: o.market,
+    isBuy: o.isBuy,
+    reduceOnly: o.reduceOnly,
+    size: o.size.toString(),
+    limitPrice: o.limitPrice.toString(),
+    storageId: o.storageId.toString(),
+    expiry: o.expiry.toString(),
+    signature: signatureJson(o.signature),
+  }
+}
+
+function riskTxJson(tx: RiskTx): Record<string, unknown> {
+  switch (tx.type) {
+    case 'liquidation':
+      return {
+        type: tx.type,
+        accountIndex: tx.accountIndex.toString(),
+        market: tx.market,
+        maker: signedOrderJson(tx.maker),
+        size: tx.size.toString(),
+        price: tx.price.toString(),
+        full: tx.full,
+      }
+    case 'backstop':
+      return { type: tx.type, accountIndex: tx.accountIndex.toString() }
+    case 'autoDeleverage':
+      return { type: tx.type, market: tx.market, counterpartyIndex: tx.counterpartyIndex.toString(), size: tx.size.toString() }
+  }
 }
 
 /** The canonical JSON object of an input (bigints as decimal strings), before `JSON.stringify`. */
@@ -73,17 +124,7 @@ export function inputToJson(input: SequencerInput): Record<string, unknown> {
       return {
         v: INPUT_FORMAT_VERSION,
         time,
-        order: {
-          accountIndex: o.accountIndex.toString(),
-          market: o.market,
-          isBuy: o.isBuy,
-          reduceOnly: o.reduceOnly,
-          size: o.size.toString(),
-          limitPrice: o.limitPrice.toString(),
-          storageId: o.storageId.toString(),
-          expiry: o.expiry.toString(),
-          signature: signatureJson(o.signature),
-        },
+        order: signedOrderJson(o),
         orderType: input.orderType,
         timeInForce: input.timeInForce,
         postOnly: input.postOnly,
@@ -130,6 +171,8 @@ export function inputToJson(input: SequencerInput): Record<string, unknown> {
         ratePpm: input.tx.ratePpm.toString(),
         timestamp: input.tx.timestamp.toString(),
       }
+    case 'liquidation':
+      return { v: INPUT_FORMAT_VERSION, time, tx: riskTxJson(input.tx) }
   }
 }
 
@@ -199,6 +242,54 @@ const CANCEL_KEYS = ['v', 'time', 'accountIndex', 'market', 'storageId'] as cons
 const ORACLE_KEYS = ['v', 'time', 'market', 'price', 'timestamp', 'signature'] as const
 const DEPOSIT_KEYS = ['v', 'time', 'accountIndex', 'amount', 'owner', 'create'] as const
 const FUNDING_KEYS = ['v', 'time', 'market', 'ratePpm', 'timestamp'] as const
+const LIQUIDATION_KEYS = ['v', 'time', 'tx'] as const
+const RISK_TX_KEYS = {
+  liquidation: ['type', 'accountIndex', 'market', 'maker', 'size', 'price', 'full'],
+  backstop: ['type', 'accountIndex'],
+  autoDeleverage: ['type', 'market', 'counterpartyIndex', 'size'],
+} as const
+
+function signedOrder(value: unknown): SignedOrder {
+  const o = object(value, SIGNED_ORDER_KEYS, 'order')
+  return {
+    accountIndex: unsigned(o.accountIndex, 'accountIndex'),
+    market: smallInteger(o.market, 'market'),
+    isBuy: boolean(o.isBuy, 'isBuy'),
+    reduceOnly: boolean(o.reduceOnly, 'reduceOnly'),
+    size: unsigned(o.size, 'size'),
+    limitPrice: unsigned(o.limitPrice, 'limitPrice'),
+    storageId: unsigned(o.storageId, 'storageId'),
+    expiry: unsigned(o.expiry, 'expiry'),
+    signature: signature(o.signature),
+  }
+}
+
+function riskTx(value: unknown): RiskTx {
+  const type = value !== null && typeof value === 'object' ? (value as Json).type : undefined
+  const kind = oneOf(type, ['liquidation', 'backstop', 'autoDeleverage'], 'tx.type')
+  const json = object(value, RISK_TX_KEYS[kind], `${kind} tx`)
+  switch (kind) {
+    case 'liquidation':
+      return {
+        type: 'liquidation',
+        accountIndex: unsigned(json.accountIndex, 'accountIndex'),
+        market: smallInteger(json.market, 'market'),
+        maker: signedOrder(json.maker),
+        size: unsigned(json.size, 'size'),
+        price: unsigned(json.price, 'price'),
+        full: boolean(json.full, 'full'),
+      }
+    case 'backstop':
+      return { type: 'backstop', accountIndex: unsigned(json.accountIndex, 'accountIndex') }
+    case 'autoDeleverage':
+      return {
+        type: 'autoDeleverage',
+        market: smallInteger(json.market, 'market'),
+        counterpartyIndex: unsigned(json.counterpartyIndex, 'counterpartyIndex'),
+        size: unsigned(json.size, 'size'),
+      }
+  }
+}
 
 /** Strict inverse of `encodeInput`: anything but a canonical payload of a known kind is INPUT_PAYLOAD_INVALID. */
 export function decodeInput(kind: number, payload: Uint8Array): SequencerInput {
@@ -223,23 +314,12 @@ function decodeJson(kind: number, parsed: unknown): SequencerInput {
     case INPUT_KIND.order: {
       const json = object(parsed, ORDER_KEYS, 'order input')
       versionOf(json)
-      const o = object(json.order, SIGNED_ORDER_KEYS, 'order')
       const clientOrderId = json.clientOrderId
       if (clientOrderId !== null && typeof clientOrderId !== 'string') fail('clientOrderId is not a string or null')
       return {
         kind: 'order',
         time: unsigned(json.time, 'time'),
-        order: {
-          accountIndex: unsigned(o.accountIndex, 'accountIndex'),
-          market: smallInteger(o.market, 'market'),
-          isBuy: boolean(o.isBuy, 'isBuy'),
-          reduceOnly: boolean(o.reduceOnly, 'reduceOnly'),
-          size: unsigned(o.size, 'size'),
-          limitPrice: unsigned(o.limitPrice, 'limitPrice'),
-          storageId: unsigned(o.storageId, 'storageId'),
-          expiry: unsigned(o.expiry, 'expiry'),
-          signature: signature(o.signature),
-        },
+        order: signedOrder(json.order),
         orderType: oneOf(json.orderType, ['limit', 'market'], 'orderType'),
         timeInForce: oneOf(json.timeInForce, ['GTC', 'IOC'], 'timeInForce'),
         postOnly: boolean(json.postOnly, 'postOnly'),
@@ -309,6 +389,11 @@ function decodeJson(kind: number, parsed: unknown): SequencerInput {
           timestamp: unsigned(json.timestamp, 'timestamp'),
         },
       }
+    }
+    case INPUT_KIND.liquidation: {
+      const json = object(parsed, LIQUIDATION_KEYS, 'liquidation input')
+      versionOf(json)
+      return { kind: 'liquidation', time: unsigned(json.time, 'time'), tx: riskTx(json.tx) }
     }
     default:
       fail('unknown kind', { kind })

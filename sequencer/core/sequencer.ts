@@ -21,6 +21,14 @@
  * Replay protection: an account's storage ids must strictly increase within each order slot (§2.3) over every order
  * the sequencer ever accepted, filled or not, so a signed order executes at most once however often it is sent.
  * A higher id in a slot that holds a live order cancels that order first (cancel-by-overwrite, as on L2).
+ *
+ * Risk actions (input kind `liquidation`: a tiered liquidation, a backstop takeover or an ADL step, built by the
+ * keeper) go through the sdk's `applyTx` like oracle and funding updates. A liquidation closes the position against
+ * a resting maker order: the order must be live exactly as it was accepted (signed fields and signature, so the
+ * gateway's signature check still stands) with at least the liquidation size left; the accepted liquidation takes
+ * that size off the resting order in place (time priority kept) and emits `liquidationFill`.
+ * NOTE: the batch circuit does not prove liquidation, backstop or ADL slots yet; the batcher must not cut them into
+ * a proven batch until it does.
  */
 import { hash as nodeHash } from 'node:crypto'
 import type { BaseError } from '../../sdk/errors.ts'
@@ -44,13 +52,14 @@ import { parseCanonical, stringifyCanonical } from './canonicalJson.ts'
 import {
   ClientOrderIdReusedError,
   FillNotProvableError,
+  LiquidationMakerNotLiveError,
   OrderNotLiveError,
   SequenceOutOfOrderError,
   SequencerSnapshotInvalidError,
   StorageIdNotFreshError,
   UnknownMarketError,
 } from './errors.ts'
-import type { CancelInput, OrderInput, SequencerInput } from './inputCodec.ts'
+import type { CancelInput, LiquidationInput, OrderInput, SequencerInput } from './inputCodec.ts'
 import { inputToJson } from './inputCodec.ts'
 
 export type SequencerEvent =
@@ -74,6 +83,20 @@ export type SequencerEvent =
   /** The pre-trade check refused a fill; the side at fault is cancelled (`orderCancelled`, reason `notAdmitted`). */
   | { type: 'fillRefused'; market: number; takerIndex: bigint; makerIndex: bigint; price: bigint; size: bigint; code: string; details: Readonly<Record<string, unknown>> }
   | { type: 'txApplied'; txType: Tx['type'] }
+  /** A liquidation closed `size` of the account's position against the maker's resting order, now `makerRemaining`. */
+  | {
+      type: 'liquidationFill'
+      market: number
+      accountIndex: bigint
+      makerIndex: bigint
+      makerStorageId: bigint
+      price: bigint
+      size: bigint
+      full: boolean
+      penalty: bigint
+      makerFee: bigint
+      makerRemaining: bigint
+    }
   | { type: 'txRejected'; txType: Tx['type']; code: string; details: Readonly<Record<string, unknown>> }
 
 /** One logged input: its log sequence number and record hash (the chain head after it), and the decoded input. */
@@ -114,6 +137,22 @@ function toHex(bytes: Uint8Array): string {
 
 function errorDetails(error: BaseError): { code: string; details: Readonly<Record<string, unknown>> } {
   return { code: error.code, details: error.details }
+}
+
+function isSameSignedOrder(a: SignedOrder, b: SignedOrder): boolean {
+  return (
+    a.accountIndex === b.accountIndex &&
+    a.market === b.market &&
+    a.isBuy === b.isBuy &&
+    a.reduceOnly === b.reduceOnly &&
+    a.size === b.size &&
+    a.limitPrice === b.limitPrice &&
+    a.storageId === b.storageId &&
+    a.expiry === b.expiry &&
+    a.signature.R8.x === b.signature.R8.x &&
+    a.signature.R8.y === b.signature.R8.y &&
+    a.signature.S === b.signature.S
+  )
 }
 
 /** Run sdk checks that `reject(...)`; return the typed error instead of throwing it. */
@@ -269,6 +308,9 @@ export class Sequencer {
       case 'fundingUpdate':
         this.#applyStateTx(input.tx, input.time)
         break
+      case 'liquidation':
+        this.#applyRiskTx(input)
+        break
     }
     this.#lastSeq = logged.seq
     this.#lastHash = toHex(logged.hash)
@@ -404,6 +446,67 @@ export class Sequencer {
     }
     this.#txs.push({ seq: this.#seq, time, tx })
     this.#events.push({ type: 'txApplied', txType: tx.type })
+  }
+
+  #applyRiskTx(input: LiquidationInput): void {
+    const { tx, time } = input
+    if (tx.type !== 'liquidation') return this.#applyStateTx(tx, time)
+    const { maker } = tx
+    const market = maker.market
+    const live = this.#live.get(liveKey(maker.accountIndex, maker.storageId))
+    if (live === undefined || !isSameSignedOrder(live.order, maker) || live.remaining < tx.size || market !== tx.market) {
+      const error = new LiquidationMakerNotLiveError(maker.accountIndex, maker.storageId, tx.size, live?.remaining)
+      this.#events.push({ type: 'txRejected', txType: tx.type, ...errorDetails(error) })
+      return
+    }
+    const result = applyTx(this.#state, tx, this.#context(time))
+    if (!result.accepted) {
+      this.#events.push({ type: 'txRejected', txType: tx.type, ...errorDetails(result.error) })
+      return
+    }
+    this.#txs.push({ seq: this.#seq, time, tx })
+    this.#events.push({ type: 'txApplied', txType: tx.type })
+    const makerRemaining = this.#reduceResting(market, maker.accountIndex, maker.storageId, tx.size)
+    const liquidated = result.events.find((event) => event.type === 'liquidated')
+    this.#events.push({
+      type: 'liquidationFill',
+      market,
+      accountIndex: tx.accountIndex,
+      makerIndex: maker.accountIndex,
+      makerStorageId: maker.storageId,
+      price: tx.price,
+      size: tx.size,
+      full: tx.full,
+      penalty: liquidated?.type === 'liquidated' ? liquidated.penalty : 0n,
+      makerFee: liquidated?.type === 'liquidated' ? liquidated.makerFee : 0n,
+      makerRemaining,
+    })
+  }
+
+  /**
+   * Take `size` lots off a live resting order without moving it in time priority: the engine has no in-place
+   * reduce, so its book is rewritten through snapshot → edit → restore (O(book), liquidations are rare). An order
+   * left empty leaves the book and the live set. Returns what remains.
+   */
+  #reduceResting(market: number, accountIndex: bigint, storageId: bigint, size: bigint): bigint {
+    const engine = this.#engines[market]!
+    const live = this.#live.get(liveKey(accountIndex, storageId))!
+    const book = engine.snapshot()
+    const account = Number(accountIndex)
+    const isTarget = (order: { account: number; orderId: bigint }) => order.account === account && order.orderId === storageId
+    const resting = book.orders.find(isTarget)
+    if (resting === undefined || resting.remaining !== live.remaining) {
+      throw new FillNotProvableError({ market, accountIndex, storageId, reason: 'liquidation maker differs between book and live set' })
+    }
+    const remaining = live.remaining - size
+    const orders =
+      remaining === 0n
+        ? book.orders.filter((order) => !isTarget(order))
+        : book.orders.map((order) => (isTarget(order) ? { ...order, remaining } : order))
+    engine.restore({ ...book, orders })
+    if (remaining === 0n) this.#removeLive(market, accountIndex, storageId)
+    else live.remaining = remaining
+    return remaining
   }
 
   // ─── Position manager: the engine's hook and sink ─────────────────────────────────────────────────────────
