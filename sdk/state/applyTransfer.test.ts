@@ -46,4 +46,25 @@ describe('applyTransfer', () => {
     expect(codes).toEqual(['TRANSFER_TARGET_INDEX_INVALID', 'TRANSFER_TARGET_INDEX_INVALID', 'ACCOUNT_INDEX_OUT_OF_RANGE'])
     expect(state).toEqual(before)
   })
+
+  it('error: an existing target of another owner, or in another margin mode than signed, is refused', () => {
+    const state = funded()
+    accept(state, depositNewTx(3n, 1_000_000n, testKey('bob'), 0xb0bn))
+    accept(state, transfer(15n, 1n, 2)) // creates 15 in isolated mode 2 for the same owner
+    const before = cloneState(state)
+    const codes = [transfer(3n, 2n), transfer(15n, 3n, 0)].map((tx) => {
+      const result = applyTx(state, tx, context)
+      return result.accepted ? 'accepted' : result.error.code
+    })
+    expect(codes).toEqual(['TRANSFER_OWNER_MISMATCH', 'TRANSFER_TARGET_MODE_MISMATCH'])
+    expect(state).toEqual(before)
+    accept(state, transfer(15n, 4n, 2))
+  })
+
+  it('error: a storage id at or below its slot is refused (a signed transfer executes once)', () => {
+    const state = funded()
+    accept(state, transfer(15n, 7n))
+    const result = applyTx(state, transfer(15n, 7n), context)
+    expect(result.accepted ? 'accepted' : result.error.code).toBe('STORAGE_ID_USED')
+  })
 })
