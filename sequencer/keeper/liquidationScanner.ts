@@ -97,7 +97,12 @@ export function planLiquidation(candidate: UndercollateralizedAccount, context: 
     // Closing a long sells into the bids; closing a short buys from the asks.
     for (const resting of context.view.restingOrders(market, size > 0n ? 'buy' : 'sell')) {
       const { order } = resting
-      if (!isWithinLiquidationBand(order.limitPrice, marketState.oraclePrice, marketState.parameters.liquidationBandBps)) break
+      if (!isWithinLiquidationBand(order.limitPrice, marketState.oraclePrice, marketState.parameters.liquidationBandBps)) {
+        // Orders come best first: past the band's far edge none can follow; before its near edge, keep walking.
+        const beyondFarEdge = size > 0n ? order.limitPrice < marketState.oraclePrice : order.limitPrice > marketState.oraclePrice
+        if (beyondFarEdge) break
+        continue
+      }
       if (order.accountIndex === candidate.accountIndex) continue
       const tier = computeLiquidationTier(settled, state.markets, market, order.limitPrice)
       if (resting.remaining < tier.size) continue
