@@ -147,3 +147,37 @@ export async function exodusStatus(l1: L1Context): Promise<{ active: boolean; ex
   const deadline = head < tail ? (await l1.publicClient.readContract({ address, abi: ZK_PERP_ABI, functionName: 'priorityOps', args: [head] }))[1] : 0n
   return { active, expiredPriorityOp: deadline !== 0n && block.timestamp > deadline, head, deadline }
 }
+
+export type PendingDeposit = { readonly priorityIndex: bigint; readonly record: Hex; readonly to: Address; readonly amount: bigint }
+
+/** Deposits queued on L1 that no batch processed (priority index ≥ the queue head) and not yet refunded. */
+export async function unprocessedDeposits(l1: L1Context): Promise<PendingDeposit[]> {
+  const address = l1.deployment.zkPerp
+  const head = await l1.publicClient.readContract({ address, abi: ZK_PERP_ABI, functionName: 'priorityHead' })
+  const logs = await l1.publicClient.getContractEvents({ address, abi: ZK_PERP_ABI, eventName: 'DepositQueued', fromBlock: l1.deployment.deploymentBlock, strict: true })
+  const pending: PendingDeposit[] = []
+  for (const log of logs) {
+    if (log.args.priorityIndex < head) continue
+    const [recordHash] = await l1.publicClient.readContract({ address, abi: ZK_PERP_ABI, functionName: 'priorityOps', args: [log.args.priorityIndex] })
+    if (BigInt(recordHash) === 0n) continue // already refunded
+    // The record's first chunk ends with the 20-byte address the refund goes to (depositor, or owner of a new account).
+    const to = `0x${log.args.record.slice(2 + 24, 2 + 64)}` as Address
+    pending.push({ priorityIndex: log.args.priorityIndex, record: log.args.record, to, amount: log.args.amount })
+  }
+  return pending
+}
+
+/** In exodus: refund unprocessed deposits (those paying `to` when given, else all) to their pending balances. */
+export async function refundDeposits(l1: L1Context, wallet: Wallet, to?: Address): Promise<{ refunded: PendingDeposit[]; transactions: L1ActionReturnType[] }> {
+  const pending = (await unprocessedDeposits(l1)).filter((deposit) => to === undefined || deposit.to.toLowerCase() === to.toLowerCase())
+  const transactions: L1ActionReturnType[] = []
+  for (const deposit of pending) {
+    transactions.push(await send(l1, wallet, 'refundDeposit', {
+      address: l1.deployment.zkPerp,
+      abi: ZK_PERP_ABI,
+      functionName: 'refundDeposit',
+      args: [deposit.priorityIndex, deposit.record],
+    }))
+  }
+  return { refunded: pending, transactions }
+}
