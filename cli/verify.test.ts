@@ -50,7 +50,7 @@ describe('verifyBatches', () => {
   it('error: pubdata that is not what landed changes the commitment', async () => {
     const second = history.batches[1]!
     const pubdata = Uint8Array.from(second.pubdata)
-    pubdata[pubdata.length - 1] ^= 1
+    pubdata[pubdata.length - 1] = pubdata[pubdata.length - 1]! ^ 1
     const [check] = await verifyBatches({ batches: [{ ...second, pubdata }], vkey, batchSlots: chain.genesis.sizes.batchSlots })
     expect(check!.commitmentMatches).toBe(false)
     expect(check!.proofValid).toBe(false)
