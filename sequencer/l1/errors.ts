@@ -31,6 +31,21 @@ export class PriorityRecordMismatchError extends BaseError {
   }
 }
 
+/**
+ * After a scan, the contract's queue length at the scanned head differs from the next index expected: ops were
+ * queued that the scan never saw (it started after them), or the caller counts ops L1 no longer has (a reorg deeper
+ * than the confirmation depth, or another chain).
+ */
+export class PriorityQueueDivergedError extends BaseError {
+  static readonly code = 'L1_PRIORITY_QUEUE_DIVERGED' as const
+  override readonly name = 'L1.PriorityQueueDivergedError'
+  constructor(readonly nextPriorityIndex: bigint, readonly priorityTail: bigint, readonly blockNumber: bigint) {
+    super(PriorityQueueDivergedError.code, 'L1 queue length differs from the ops seen', {
+      details: { nextPriorityIndex, priorityTail, blockNumber },
+    })
+  }
+}
+
 /** The caller's priority-op handler threw: the op was not delivered, and the watcher stopped at it. */
 export class PriorityOpHandlerError extends BaseError {
   static readonly code = 'L1_PRIORITY_OP_HANDLER_FAILED' as const
