@@ -42,6 +42,7 @@ const blockSchema = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonn
 
 const deploymentFileSchema = z.object({
   rpcUrl: z.string().optional(),
+  gatewayUrl: z.string().optional(),
   chainId: z.union([z.number(), z.string()]).optional(),
   genesis: z.unknown().optional(),
   deployment: z
@@ -52,6 +53,8 @@ const deploymentFileSchema = z.object({
 export type DeploymentFile = {
   readonly path: string
   readonly rpcUrl?: string
+  /** The gateway's WebSocket URL, when the file names one. */
+  readonly gatewayUrl?: string
   readonly zkPerp: Address
   readonly token: Address
   readonly verifier: Address
@@ -72,7 +75,7 @@ export function readDeploymentFile(path: string): DeploymentFile {
   }
   const parsed = deploymentFileSchema.safeParse(raw)
   if (!parsed.success) throw new DeploymentFileError(path, `unexpected shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`)
-  const { deployment, rpcUrl } = parsed.data
+  const { deployment, rpcUrl, gatewayUrl } = parsed.data
   if (deployment === undefined || deployment === null) throw new DeploymentFileError(path, 'has no `deployment` (ZkPerp was not deployed)')
   let genesis: Genesis | undefined
   if (parsed.data.genesis !== undefined) {
@@ -85,6 +88,7 @@ export function readDeploymentFile(path: string): DeploymentFile {
   return {
     path,
     ...(rpcUrl === undefined ? {} : { rpcUrl }),
+    ...(gatewayUrl === undefined ? {} : { gatewayUrl }),
     zkPerp: deployment.zkPerp,
     token: deployment.token,
     verifier: deployment.verifier,
