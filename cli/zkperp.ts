@@ -330,9 +330,8 @@ function exitCommand(local: { account: string; activate?: boolean; dryRun?: bool
     const status = await exodusStatus(l1)
     const lines: string[] = [summary]
     if (!status.active) {
-      if (local.activate !== true) {
-        throw new ExodusNotActiveError(l1.deployment.zkPerp, status.expiredPriorityOp ? 'a priority op has expired: pass --activate to freeze it first' : 'no priority op is past its deadline yet')
-      }
+      if (!status.expiredPriorityOp) throw new ExodusNotActiveError(l1.deployment.zkPerp, 'no priority op is past its deadline yet')
+      if (local.activate !== true) throw new ExodusNotActiveError(l1.deployment.zkPerp, 'a priority op has expired: pass --activate to freeze it first')
       lines.push(...transactionLines('activateExodus', await activateExodus(l1, wallet)))
     }
     const result = await sendExit(l1, wallet, call.args)
@@ -449,8 +448,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     reportError(error, options, io)
     return 1
   } finally {
-    // snarkjs keeps curve worker threads alive; a CLI run must end.
-    await terminateBn128()
+    // snarkjs keeps curve worker threads alive; a CLI run must end. (After a terminate the global is null.)
+    if ((globalThis as { curve_bn128?: unknown }).curve_bn128 != null) await terminateBn128()
   }
 }
 
