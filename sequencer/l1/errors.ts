@@ -159,3 +159,12 @@ export class NothingToWithdrawError extends BaseError {
     super(NothingToWithdrawError.code, 'no pending balance to withdraw', { details: { owner } })
   }
 }
+
+/** The `withdraw` transaction was mined but reverted (or paid nothing). */
+export class WithdrawalFailedError extends BaseError {
+  static readonly code = 'L1_WITHDRAWAL_FAILED' as const
+  override readonly name = 'L1.WithdrawalFailedError'
+  constructor(readonly owner: string, readonly transactionHash: string) {
+    super(WithdrawalFailedError.code, 'withdraw transaction failed', { details: { owner, transactionHash } })
+  }
+}

@@ -18,6 +18,8 @@ export const zkPerpAbi = parseAbi([
   'function depositTo(uint32 accountIndex, uint256 amount) returns (uint64 priorityIndex)',
   'function requestForcedWithdrawal(uint32 accountIndex, uint256 amount) returns (uint64 priorityIndex)',
   'function withdraw(address to) returns (uint256 amount)',
+  'function activateExodus()',
+  'function refundDeposit(uint64 priorityIndex, bytes record) returns (uint256 amount)',
   'function lastBatchHash() view returns (bytes32)',
   'function lastBatchNumber() view returns (uint64)',
   'function priorityHead() view returns (uint64)',
