@@ -16,7 +16,8 @@ import { exampleGenesis } from '../sdk/protocol/config.ts'
 import type { Genesis } from '../sdk/protocol/types.ts'
 import { BATCH_SIZES, BATCH_VERIFIER_NAME, readCommittedBatchFixture, type BatchFixture } from '../scripts/circuit/batchPipeline.ts'
 import { startAnvil, type StartAnvilReturnType } from '../scripts/chain/anvil.ts'
-import { deployZkPerp, type DeployZkPerpReturnType } from '../scripts/chain/deploy.ts'
+import { deployZkPerp, readArtifact, type DeployZkPerpReturnType } from '../scripts/chain/deploy.ts'
+import type { SolidityProof } from '../scripts/smoke/membershipPipeline.ts'
 import { chainFor } from './context.ts'
 import { genesisToJson } from './genesisFile.ts'
 import { toBytes32 } from './l1History.ts'
@@ -43,13 +44,28 @@ export type TestChain = {
   readonly deploymentFile: string
   readonly fixture: BatchFixture
   readonly genesis: Genesis
+  /** The fixture's L1 deposit calls, in queue order, each from its own (impersonated) caller. */
+  queueFixtureDeposits(): Promise<void>
+  /** `submitBatch` from the operator; returns the stored batch info the next batch must pass back. */
+  submitBatch(last: StoredBatch, batch: { batchNumber: bigint; timestamp: bigint; newStateRoot: bigint; pubdata: Hex; proof: SolidityProof; commitment: bigint }): Promise<StoredBatch>
+  /** The deposits, then both proven fixture batches. */
   landFixtureBatches(): Promise<void>
   stop(): Promise<void>
 }
 
+export type StoredBatch = { batchNumber: bigint; timestamp: bigint; stateRoot: Hex; commitment: bigint }
+
+export type StartTestChainParameters = {
+  /**
+   * `real`: the generated BatchVerifierTest. `commitmentDouble`: the forge test double that accepts one configured
+   * (commitment, proof tag) pair, i.e. an unsound L1 verifier: what reconstruct and verify exist to catch.
+   */
+  readonly verifier?: 'real' | 'commitmentDouble'
+}
+
 const toAddress = (value: bigint): Address => `0x${value.toString(16).padStart(40, '0')}`
 
-export async function startTestChain(): Promise<TestChain> {
+export async function startTestChain(parameters: StartTestChainParameters = {}): Promise<TestChain> {
   if (circuitConfigs.test === undefined) throw new Error('test circuit config missing')
   const fixture = readCommittedBatchFixture()
   const genesis = fixtureGenesis(fixture)
@@ -57,13 +73,25 @@ export async function startTestChain(): Promise<TestChain> {
   const directory = mkdtempSync(join(tmpdir(), 'zkperp-cli-'))
   try {
     const operator = privateKeyToAccount(ANVIL_KEYS[0])
+    const chain = chainFor(anvil.rpcUrl, 31337)
+    const transport = http(anvil.rpcUrl)
+    const publicClient = createPublicClient({ chain, transport })
+    const operatorWallet = createWalletClient({ account: operator, chain, transport })
+    let verifier: { artifact: string } | { address: Address } = { artifact: BATCH_VERIFIER_NAME }
+    if (parameters.verifier === 'commitmentDouble') {
+      const artifact = readArtifact('CommitmentCheckingVerifierDouble', 'BatchVerifierDoubles.sol')
+      const hash = await operatorWallet.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode })
+      const address = (await publicClient.waitForTransactionReceipt({ hash })).contractAddress
+      if (address === null || address === undefined) throw new Error('verifier double deployment failed')
+      verifier = { address }
+    }
     const deployment = await deployZkPerp({
       rpcUrl: anvil.rpcUrl,
       deployerPrivateKey: ANVIL_KEYS[0],
       operator: operator.address,
       sizes: BATCH_SIZES,
       genesis: { stateRoot: fixture.genesis.stateRoot, timestamp: fixture.genesis.timestamp },
-      verifier: { artifact: BATCH_VERIFIER_NAME },
+      verifier,
       priorityDeadlineSeconds: PRIORITY_DEADLINE_SECONDS,
     })
     const deploymentFile = join(directory, 'deployment.json')
@@ -71,14 +99,10 @@ export async function startTestChain(): Promise<TestChain> {
       deploymentFile,
       `${JSON.stringify({ rpcUrl: anvil.rpcUrl, chainId: 31337, genesis: genesisToJson(genesis), deployment }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`,
     )
-    const chain = chainFor(anvil.rpcUrl, 31337)
-    const transport = http(anvil.rpcUrl)
-    const publicClient = createPublicClient({ chain, transport })
     const testClient = createTestClient({ chain, transport, mode: 'anvil' })
     const token = parseAbi(['function mint(address to, uint256 amount)', 'function approve(address spender, uint256 amount) returns (bool)'])
 
-    const landFixtureBatches = async (): Promise<void> => {
-      // The deposits, in queue order, each from its own L1 caller.
+    const queueFixtureDeposits = async (): Promise<void> => {
       for (const call of fixture.deposits) {
         const caller = toAddress(call.caller)
         await testClient.impersonateAccount({ address: caller })
@@ -102,21 +126,26 @@ export async function startTestChain(): Promise<TestChain> {
         }
         await testClient.stopImpersonatingAccount({ address: caller })
       }
-      // The two proven batches, from the operator, each on top of the last stored batch.
-      const operatorWallet = createWalletClient({ account: operator, chain, transport })
-      let last = { batchNumber: 0n, timestamp: fixture.genesis.timestamp, stateRoot: toBytes32(fixture.genesis.stateRoot), commitment: 0n }
-      for (const batch of fixture.batches) {
-        const hash = await operatorWallet.writeContract({
-          address: deployment.zkPerp,
-          abi: ZK_PERP_ABI,
-          functionName: 'submitBatch',
-          args: [last, { batchNumber: batch.batchNumber, timestamp: batch.timestamp, newStateRoot: toBytes32(batch.newStateRoot) }, batch.pubdata, batch.proof],
-          gas: 3_000_000n,
-        })
-        const receipt = await publicClient.waitForTransactionReceipt({ hash })
-        if (receipt.status !== 'success') throw new Error(`submitBatch ${batch.batchNumber} reverted`)
-        last = { batchNumber: batch.batchNumber, timestamp: batch.timestamp, stateRoot: toBytes32(batch.newStateRoot), commitment: batch.commitment }
-      }
+    }
+
+    const submitBatch: TestChain['submitBatch'] = async (last, batch) => {
+      const hash = await operatorWallet.writeContract({
+        address: deployment.zkPerp,
+        abi: ZK_PERP_ABI,
+        functionName: 'submitBatch',
+        args: [last, { batchNumber: batch.batchNumber, timestamp: batch.timestamp, newStateRoot: toBytes32(batch.newStateRoot) }, batch.pubdata, batch.proof],
+        // Explicit gas: estimation of a pairing check that fails can come out too low (TOOLCHAIN.md).
+        gas: 3_000_000n,
+      })
+      const receipt = await publicClient.waitForTransactionReceipt({ hash })
+      if (receipt.status !== 'success') throw new Error(`submitBatch ${batch.batchNumber} reverted`)
+      return { batchNumber: batch.batchNumber, timestamp: batch.timestamp, stateRoot: toBytes32(batch.newStateRoot), commitment: batch.commitment }
+    }
+
+    const landFixtureBatches = async (): Promise<void> => {
+      await queueFixtureDeposits()
+      let last: StoredBatch = { batchNumber: 0n, timestamp: fixture.genesis.timestamp, stateRoot: toBytes32(fixture.genesis.stateRoot), commitment: 0n }
+      for (const batch of fixture.batches) last = await submitBatch(last, batch)
     }
 
     return {
@@ -125,6 +154,8 @@ export async function startTestChain(): Promise<TestChain> {
       deploymentFile,
       fixture,
       genesis,
+      queueFixtureDeposits,
+      submitBatch,
       landFixtureBatches,
       async stop() {
         await anvil.stop()
