@@ -18,6 +18,7 @@ import type { PublicKey } from '../sdk/protocol/types.ts'
 import type { L1Context, Wallet } from './context.ts'
 import { L1TransactionError } from './errors.ts'
 import type { ExitCallArguments } from './exit.ts'
+import { scanEvents } from './l1History.ts'
 import { ERC20_ABI, ZK_PERP_ABI } from './zkPerpAbi.ts'
 
 type ZkPerpEvent = ReturnType<typeof parseEventLogs<typeof ZK_PERP_ABI>>[number]
@@ -154,7 +155,7 @@ export type PendingDeposit = { readonly priorityIndex: bigint; readonly record: 
 export async function unprocessedDeposits(l1: L1Context): Promise<PendingDeposit[]> {
   const address = l1.deployment.zkPerp
   const head = await l1.publicClient.readContract({ address, abi: ZK_PERP_ABI, functionName: 'priorityHead' })
-  const logs = await l1.publicClient.getContractEvents({ address, abi: ZK_PERP_ABI, eventName: 'DepositQueued', fromBlock: l1.deployment.deploymentBlock, strict: true })
+  const logs = await scanEvents({ publicClient: l1.publicClient, zkPerp: address, fromBlock: l1.deployment.deploymentBlock }, 'DepositQueued')
   const pending: PendingDeposit[] = []
   for (const log of logs) {
     if (log.args.priorityIndex < head) continue

@@ -4,7 +4,7 @@
  * batch numbers must run 1, 2, 3, …, each batch's `lastBatch` must be the previous one, and each decoded header
  * must say what its event says.
  */
-import { type Address, type Chain, type Hex, type PublicClient, type Transport, decodeFunctionData, hexToBytes } from 'viem'
+import { type Address, type Chain, type ContractEventName, type GetContractEventsParameters, type Hex, type PublicClient, type Transport, decodeFunctionData, hexToBytes } from 'viem'
 import type { SolidityProof } from '../scripts/smoke/membershipPipeline.ts'
 import { L1HistoryError } from './errors.ts'
 import { ZK_PERP_ABI } from './zkPerpAbi.ts'
@@ -40,6 +40,34 @@ export type L1History = {
   readonly lastBatch: StoredBatchInfo
 }
 
+/** Blocks per `eth_getLogs` request: public RPC nodes cap the range (10k is the common limit). */
+export const LOG_BLOCK_RANGE = 10_000n
+
+export type ScanRange = {
+  readonly publicClient: PublicClient<Transport, Chain>
+  readonly zkPerp: Address
+  readonly fromBlock: bigint
+  /** Default: the latest block. */
+  readonly toBlock?: bigint
+  /** Blocks per request (default LOG_BLOCK_RANGE). */
+  readonly blockRange?: bigint
+}
+
+/** One ZkPerp event over [fromBlock, toBlock], in chain order, fetched in LOG_BLOCK_RANGE windows. */
+export async function scanEvents<const Name extends ContractEventName<typeof ZK_PERP_ABI>>(
+  { publicClient, zkPerp, fromBlock, toBlock, blockRange = LOG_BLOCK_RANGE }: ScanRange,
+  eventName: Name,
+  args?: GetContractEventsParameters<typeof ZK_PERP_ABI, Name>['args'],
+) {
+  const last = toBlock ?? (await publicClient.getBlockNumber({ cacheTime: 0 }))
+  const logs = []
+  for (let start = fromBlock; start <= last; start += blockRange) {
+    const end = start + blockRange - 1n < last ? start + blockRange - 1n : last
+    logs.push(...(await publicClient.getContractEvents({ address: zkPerp, abi: ZK_PERP_ABI, eventName, fromBlock: start, toBlock: end, strict: true, ...(args === undefined ? {} : { args }) } as GetContractEventsParameters<typeof ZK_PERP_ABI, Name, true>)))
+  }
+  return logs
+}
+
 export type ReadL1HistoryParameters = {
   readonly publicClient: PublicClient<Transport, Chain>
   readonly zkPerp: Address
@@ -50,10 +78,8 @@ export type ReadL1HistoryParameters = {
 /** Genesis and every landed batch, in order, checked for continuity. */
 export async function readL1History({ publicClient, zkPerp, fromBlock }: ReadL1HistoryParameters): Promise<L1History> {
   const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 })
-  const [genesisLogs, batchLogs] = await Promise.all([
-    publicClient.getContractEvents({ address: zkPerp, abi: ZK_PERP_ABI, eventName: 'GenesisInitialized', fromBlock, toBlock, strict: true }),
-    publicClient.getContractEvents({ address: zkPerp, abi: ZK_PERP_ABI, eventName: 'BatchVerified', fromBlock, toBlock, strict: true }),
-  ])
+  const range = { publicClient, zkPerp, fromBlock, toBlock }
+  const [genesisLogs, batchLogs] = await Promise.all([scanEvents(range, 'GenesisInitialized'), scanEvents(range, 'BatchVerified')])
   const genesisLog = genesisLogs[0]
   if (genesisLog === undefined) {
     throw new L1HistoryError('no GenesisInitialized event: is this a ZkPerp contract, and is the deployment block right?', { zkPerp, fromBlock })

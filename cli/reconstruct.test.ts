@@ -3,7 +3,7 @@ import { buildBatchScenario } from '../scripts/circuit/batchPipeline.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
 import { connectL1, type L1Context } from './context.ts'
 import { GenesisMismatchError } from './errors.ts'
-import { readL1History } from './l1History.ts'
+import { readL1History, scanEvents } from './l1History.ts'
 import { accountEquity, reconstruct } from './reconstruct.ts'
 import { startTestChain, type TestChain } from './testChain.ts'
 
@@ -66,5 +66,13 @@ describe('reconstruct', () => {
       expect(landed.proof).toEqual(batch.proof)
     })
     expect(history.lastBatch.stateRoot).toBe(chain.fixture.batches[1]!.newStateRoot)
+  })
+
+  it('behavior: scanning one block per request finds the same events as one request', async () => {
+    const range = { publicClient: l1.publicClient, zkPerp: chain.deployment.zkPerp, fromBlock: chain.deployment.deploymentBlock }
+    const whole = await scanEvents(range, 'DepositQueued')
+    const perBlock = await scanEvents({ ...range, blockRange: 1n }, 'DepositQueued')
+    expect(whole.map((log) => log.args.priorityIndex)).toEqual([0n, 1n, 2n])
+    expect(perBlock.map((log) => [log.blockNumber, log.args.priorityIndex])).toEqual(whole.map((log) => [log.blockNumber, log.args.priorityIndex]))
   })
 })

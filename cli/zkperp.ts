@@ -26,7 +26,7 @@ import { BatchVerificationFailedError, ExodusNotActiveError, InvalidArgumentErro
 import { buildExitCall } from './exit.ts'
 import { accountPositions, cancelOrder, placeOrder, type GatewayParameters } from './gatewayCommands.ts'
 import { activateExodus, deposit, exodusStatus, refundDeposits, requestForcedWithdrawal, sendExit, withdrawPending } from './l1Actions.ts'
-import { readL1History } from './l1History.ts'
+import { readL1History, scanEvents } from './l1History.ts'
 import { reconstruct } from './reconstruct.ts'
 import { devVerificationKey, missingVerifierConstants, readVerificationKeyFile, readVerifierCode, verifyBatches } from './verify.ts'
 import { ERC20_ABI, ZK_PERP_ABI } from './zkPerpAbi.ts'
@@ -91,14 +91,7 @@ async function l2KeyFor(l1: L1Context, wallet: Wallet): Promise<Uint8Array> {
 /** --account, else the one account L1 registered for the wallet's address. */
 async function accountIndexFor(l1: L1Context, owner: Address, text: string | undefined): Promise<bigint> {
   if (text !== undefined) return parseUnsigned('--account', text, 0xffffffn)
-  const logs = await l1.publicClient.getContractEvents({
-    address: l1.deployment.zkPerp,
-    abi: ZK_PERP_ABI,
-    eventName: 'AccountRegistered',
-    args: { owner },
-    fromBlock: l1.deployment.deploymentBlock,
-    strict: true,
-  })
+  const logs = await scanEvents({ publicClient: l1.publicClient, zkPerp: l1.deployment.zkPerp, fromBlock: l1.deployment.deploymentBlock }, 'AccountRegistered', { owner })
   const indices = logs.map((log) => BigInt(log.args.accountIndex))
   if (indices.length === 1) return indices[0]!
   if (indices.length === 0) throw new MissingOptionError('--account', `no account is registered on L1 for ${owner}`)
