@@ -34,6 +34,25 @@ export type PositionedTx = { readonly seq: bigint; readonly index: number; reado
 
 export type CutReason = 'full' | 'capacity' | 'timestamp' | 'timeLimit' | 'flush'
 
+/**
+ * How a tx raises T. `latestInput`: to its input time (T = the largest input time in the batch). `earliestValid`:
+ * only to the timestamp the tx itself carries (oracle and funding updates need `timestamp ≤ T`); every other check
+ * on T (`T ≤ expiry`, oracle age) only gets easier as T gets lower, so T stays as low as the batch allows.
+ */
+export type TimestampRule = 'latestInput' | 'earliestValid'
+
+/** The least T the tx asks for under the rule. */
+export function txTimeFloor(queued: PositionedTx, rule: TimestampRule): bigint {
+  if (rule === 'latestInput') return queued.time
+  switch (queued.tx.type) {
+    case 'oracleUpdate':
+    case 'fundingUpdate':
+      return queued.tx.timestamp
+    default:
+      return 0n
+  }
+}
+
 export type CutBatch = {
   readonly batchNumber: bigint
   /** T: max(previous T, largest input time of the txs). */
@@ -55,6 +74,8 @@ export type BatchCutterParameters = {
   readonly nextBatchNumber: bigint
   /** Position of the last tx already in a batch (txs at or before it are refused as out of order). */
   readonly lastPosition?: TxPosition
+  /** Default `latestInput`. */
+  readonly timestampRule?: TimestampRule
 }
 
 export function comparePositions(a: TxPosition, b: TxPosition): number {
@@ -67,6 +88,7 @@ type Trial = { ok: true; state: ExchangeState; chunks: number } | { ok: false; e
 export class BatchCutter {
   readonly #domain: Domain
   readonly #capacity: number
+  readonly #rule: TimestampRule
   /** State at the start of the open batch. */
   #base: ExchangeState
   /** `#base` with the open batch's txs applied at `#timestamp` (no credit yet). */
@@ -74,16 +96,15 @@ export class BatchCutter {
   #open: PositionedTx[] = []
   #chunks = 0
   #timestamp: bigint
-  #lastTimestamp: bigint
   #nextBatchNumber: bigint
   #lastPosition: TxPosition | undefined
 
   constructor(parameters: BatchCutterParameters) {
     this.#domain = parameters.domain
     this.#capacity = parameters.state.sizes.batchSlots
+    this.#rule = parameters.timestampRule ?? 'latestInput'
     this.#base = cloneState(parameters.state)
     this.#working = cloneState(parameters.state)
-    this.#lastTimestamp = parameters.lastTimestamp
     this.#timestamp = parameters.lastTimestamp
     this.#nextBatchNumber = parameters.nextBatchNumber
     this.#lastPosition = parameters.lastPosition
@@ -134,33 +155,34 @@ export class BatchCutter {
       throw new TxOutOfOrderError(this.#lastPosition.seq, queued.seq)
     }
     const cut: CutBatch[] = []
-    let trial = this.#try(queued)
+    const floor = txTimeFloor(queued, this.#rule)
+    let trial = this.#try(queued, floor)
     if (!trial.ok) {
       if (this.#open.length === 0) {
-        const at = queued.time > this.#timestamp ? queued.time : this.#timestamp
+        const at = floor > this.#timestamp ? floor : this.#timestamp
         if (trial.error === 'capacity') throw new Error(`unreachable: one record exceeds ${this.#capacity} slots`)
         throw new TxUnbatchableError(queued.seq, queued.index, at, trial.error)
       }
       cut.push(this.#cut(trial.error === 'capacity' ? 'capacity' : 'timestamp'))
-      trial = this.#try(queued)
+      trial = this.#try(queued, floor)
       if (!trial.ok) {
         if (trial.error === 'capacity') throw new Error(`unreachable: one record exceeds ${this.#capacity} slots`)
-        throw new TxUnbatchableError(queued.seq, queued.index, this.#timestamp > queued.time ? this.#timestamp : queued.time, trial.error)
+        throw new TxUnbatchableError(queued.seq, queued.index, this.#timestamp > floor ? this.#timestamp : floor, trial.error)
       }
     }
     this.#working = trial.state
     this.#chunks = trial.chunks
     this.#open.push(queued)
-    if (queued.time > this.#timestamp) this.#timestamp = queued.time
+    if (floor > this.#timestamp) this.#timestamp = floor
     this.#lastPosition = { seq: queued.seq, index: queued.index }
     if (this.#chunks === this.#capacity) cut.push(this.#cut('full'))
     return cut
   }
 
-  #try(queued: PositionedTx): Trial {
-    if (queued.time > this.#timestamp) {
+  #try(queued: PositionedTx, floor: bigint): Trial {
+    if (floor > this.#timestamp) {
       // T rises: every tx of the open batch is re-judged at the new T.
-      return this.#run([...this.#open, queued], queued.time)
+      return this.#run([...this.#open, queued], floor)
     }
     // T unchanged: the open batch stays valid; only the new tx is judged, on a copy of the working state.
     return this.#run([queued], this.#timestamp, { state: cloneState(this.#working), chunks: this.#chunks })
@@ -188,7 +210,6 @@ export class BatchCutter {
     this.#working = cloneState(next)
     this.#open = []
     this.#chunks = 0
-    this.#lastTimestamp = this.#timestamp
     this.#nextBatchNumber += 1n
     return batch
   }
