@@ -26,7 +26,7 @@ import { cancelHash, fieldToBytes32, type Ack } from '../../sdk/client/messages.
 import { assertAccountIndex, assertPrice, assertSize, assertStorageId, assertTimestamp } from '../../sdk/protocol/bounds.ts'
 import { verifyOraclePriceSignature } from '../../sdk/protocol/signing.ts'
 import { orderHash } from '../../sdk/protocol/hashing.ts'
-import type { DepositTx, FundingUpdateTx, Genesis, OracleUpdateTx, SignedOrder } from '../../sdk/protocol/types.ts'
+import type { Genesis, OracleUpdateTx, SignedOrder } from '../../sdk/protocol/types.ts'
 import { FIRST_USER_ACCOUNT_INDEX } from '../../sdk/protocol/types.ts'
 import { AccountNotFoundError, SystemAccountError } from '../../sdk/state/errors.ts'
 import { cachedDomainHash } from '../../sdk/state/signatures.ts'
@@ -81,6 +81,14 @@ export type GatewayOptions = {
   readonly signatureMaxBatch?: number
   /** Inputs between snapshots (default 10,000; 0 never). */
   readonly snapshotEvery?: number
+  /**
+   * Whether a snapshot may be taken now (default always). A snapshot holds only undrained txs, so a batcher
+   * draining the core allows one only while every drained tx is in a persisted batch; a refused snapshot is
+   * retried at the next input.
+   */
+  readonly canSnapshot?: () => boolean
+  /** Registry served on /metrics (default a new one): other services of the process register theirs on it too. */
+  readonly registry?: Registry
   /** Levels per side in book messages (default 20). */
   readonly bookDepth?: number
   /** Test hook: called at each persistence point; a crash test pauses here and is killed. */
@@ -100,7 +108,7 @@ export type Gateway = {
   readonly sequencer: Sequencer
   readonly log: InputLog
   /** An input from a trusted source (chain watcher, keeper): stamped, logged, applied. */
-  submit(input: { kind: 'deposit'; tx: DepositTx } | { kind: 'fundingUpdate'; tx: FundingUpdateTx } | { kind: 'oraclePrice'; tx: OracleUpdateTx }): Promise<SequencedResult>
+  submit(input: TrustedInput): Promise<SequencedResult>
   stageTotals(): GatewayStageTotals
   signatureStats(): SignatureVerifierStats
   ackStats(): AckSignerStats
@@ -110,6 +118,9 @@ export type Gateway = {
 export type SequencedResult = { ack: Ack; events: readonly SequencerEvent[] }
 
 type Reply = Record<string, unknown>
+
+/** What only operator-side services send (chain watcher, keeper): never accepted from a socket. */
+export type TrustedInput = Extract<UntimedInput, { kind: 'deposit' | 'forcedWithdrawal' | 'fundingUpdate' | 'oraclePrice' | 'liquidation' }>
 
 /** An input before the gateway stamps its time. */
 export type UntimedInput = SequencerInput extends infer I ? (I extends SequencerInput ? Omit<I, 'time'> : never) : never
@@ -184,7 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let snapshotInFlight = false
 
   // ─── Metrics ────────────────────────────────────────────────────────────────────────────────────────────────
-  const registry = new Registry()
+  const registry = options.registry ?? new Registry()
   const ordersReceived = new Counter({ name: 'zkperp_gateway_orders_received_total', help: 'Order messages received', registers: [registry] })
   const acks = new Counter({ name: 'zkperp_gateway_acks_total', help: 'Inputs acknowledged', labelNames: ['kind'], registers: [registry] })
   const rejections = new Counter({ name: 'zkperp_gateway_rejections_total', help: 'Requests rejected', labelNames: ['code'], registers: [registry] })
@@ -254,6 +265,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           publish(`account:${event.takerIndex}`, () => event)
           publish(`account:${event.makerIndex}`, () => event)
           break
+        case 'liquidationFill':
+          books.add(event.market)
+          publish(`trades:${event.market}`, () => ({ market: event.market, price: event.price, size: event.size, liquidation: true }))
+          publish(`account:${event.accountIndex}`, () => event)
+          publish(`account:${event.makerIndex}`, () => event)
+          break
         default:
           break
       }
@@ -288,6 +305,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   function maybeSnapshot(): void {
     sinceSnapshot++
     if (snapshotEvery <= 0 || sinceSnapshot < snapshotEvery || snapshotInFlight) return
+    if (options.canSnapshot?.() === false) return
     sinceSnapshot = 0
     snapshotInFlight = true
     const seq = sequencer.lastSeq

@@ -25,7 +25,7 @@ afterEach(async () => {
  * stamps, encodes and logs any input, the liquidation kind included.
  */
 function appendThrough(gateway: Gateway) {
-  return (input: KeeperInput) => gateway.submit(input as unknown as Parameters<Gateway['submit']>[0])
+  return (input: KeeperInput) => gateway.submit(input)
 }
 
 describe('LiquidationKeeper through a real gateway', () => {
