@@ -17,6 +17,7 @@
  *                1>},"size":S,"price":P,"full":b}}
  *               {"v":1,"time":T,"tx":{"type":"backstop","accountIndex":A}}
  *               {"v":1,"time":T,"tx":{"type":"autoDeleverage","market":m,"counterpartyIndex":C,"size":S}}
+ *   7 forced    {"v":1,"time":T,"accountIndex":A,"requester":R,"requestedAmount":N}
  *
  * Every bigint (amounts, sizes, prices, indices, ids, times, field elements) is a decimal string without sign
  * padding or leading zeros (`-` only where the value may be negative: ratePpm); `market`, `mode` are JSON integers
@@ -29,6 +30,7 @@ import type {
   AutoDeleverageTx,
   BackstopTx,
   DepositTx,
+  ForcedWithdrawalTx,
   FundingUpdateTx,
   LiquidationTx,
   OracleUpdateTx,
@@ -40,7 +42,7 @@ import { InputPayloadInvalidError } from './errors.ts'
 
 export const INPUT_FORMAT_VERSION = 1
 
-export const INPUT_KIND = { order: 1, cancel: 2, oraclePrice: 3, deposit: 4, fundingUpdate: 5, liquidation: 6 } as const
+export const INPUT_KIND = { order: 1, cancel: 2, oraclePrice: 3, deposit: 4, fundingUpdate: 5, liquidation: 6, forcedWithdrawal: 7 } as const
 export type InputKindName = keyof typeof INPUT_KIND
 
 export type OrderInput = {
@@ -70,8 +72,15 @@ export type FundingUpdateInput = { readonly kind: 'fundingUpdate'; readonly time
 /** A keeper risk action: a tiered liquidation against a live resting order, a backstop takeover, or an ADL step. */
 export type RiskTx = LiquidationTx | BackstopTx | AutoDeleverageTx
 export type LiquidationInput = { readonly kind: 'liquidation'; readonly time: bigint; readonly tx: RiskTx }
+/** A forced withdrawal an owner queued on L1 (a priority op, like a deposit): the chain watcher sends it. */
+export type ForcedWithdrawalInput = { readonly kind: 'forcedWithdrawal'; readonly time: bigint; readonly tx: ForcedWithdrawalTx }
 
-export type SequencerInput = OrderInput | CancelInput | OraclePriceInput | DepositInput | FundingUpdateInput | LiquidationInput
+export type SequencerInput = OrderInput | CancelInput | OraclePriceInput | DepositInput | FundingUpdateInput | LiquidationInput | ForcedWithdrawalInput
+
+/** The inputs that come from ZkPerp's L1 priority queue, one per queued op, in priority-index order. */
+export function isPriorityInput(input: SequencerInput): input is DepositInput | ForcedWithdrawalInput {
+  return input.kind === 'deposit' || input.kind === 'forcedWithdrawal'
+}
 
 export type EncodedInput = { kind: number; payload: Uint8Array }
 
@@ -173,6 +182,14 @@ export function inputToJson(input: SequencerInput): Record<string, unknown> {
       }
     case 'liquidation':
       return { v: INPUT_FORMAT_VERSION, time, tx: riskTxJson(input.tx) }
+    case 'forcedWithdrawal':
+      return {
+        v: INPUT_FORMAT_VERSION,
+        time,
+        accountIndex: input.tx.accountIndex.toString(),
+        requester: input.tx.requester.toString(),
+        requestedAmount: input.tx.requestedAmount.toString(),
+      }
   }
 }
 
@@ -243,6 +260,7 @@ const ORACLE_KEYS = ['v', 'time', 'market', 'price', 'timestamp', 'signature'] a
 const DEPOSIT_KEYS = ['v', 'time', 'accountIndex', 'amount', 'owner', 'create'] as const
 const FUNDING_KEYS = ['v', 'time', 'market', 'ratePpm', 'timestamp'] as const
 const LIQUIDATION_KEYS = ['v', 'time', 'tx'] as const
+const FORCED_WITHDRAWAL_KEYS = ['v', 'time', 'accountIndex', 'requester', 'requestedAmount'] as const
 const RISK_TX_KEYS = {
   liquidation: ['type', 'accountIndex', 'market', 'maker', 'size', 'price', 'full'],
   backstop: ['type', 'accountIndex'],
@@ -394,6 +412,20 @@ function decodeJson(kind: number, parsed: unknown): SequencerInput {
       const json = object(parsed, LIQUIDATION_KEYS, 'liquidation input')
       versionOf(json)
       return { kind: 'liquidation', time: unsigned(json.time, 'time'), tx: riskTx(json.tx) }
+    }
+    case INPUT_KIND.forcedWithdrawal: {
+      const json = object(parsed, FORCED_WITHDRAWAL_KEYS, 'forced withdrawal input')
+      versionOf(json)
+      return {
+        kind: 'forcedWithdrawal',
+        time: unsigned(json.time, 'time'),
+        tx: {
+          type: 'forcedWithdrawal',
+          accountIndex: unsigned(json.accountIndex, 'accountIndex'),
+          requester: unsigned(json.requester, 'requester'),
+          requestedAmount: unsigned(json.requestedAmount, 'requestedAmount'),
+        },
+      }
     }
     default:
       fail('unknown kind', { kind })

@@ -60,7 +60,7 @@ import {
   UnknownMarketError,
 } from './errors.ts'
 import type { CancelInput, LiquidationInput, OrderInput, SequencerInput } from './inputCodec.ts'
-import { inputToJson } from './inputCodec.ts'
+import { inputToJson, isPriorityInput } from './inputCodec.ts'
 
 export type SequencerEvent =
   | { type: 'orderAccepted'; accountIndex: bigint; market: number; storageId: bigint; side: Side; price: bigint | undefined; size: bigint }
@@ -115,7 +115,7 @@ type LiveOrder = { readonly order: SignedOrder; remaining: bigint }
 
 export type SequencerParameters = { readonly genesis: Genesis }
 
-const SNAPSHOT_VERSION = 1
+const SNAPSHOT_VERSION = 2
 
 function liveKey(accountIndex: bigint, storageId: bigint): string {
   return `${accountIndex}:${storageId}`
@@ -180,6 +180,8 @@ export class Sequencer {
   #txs: QueuedTx[] = []
   #lastSeq = 0n
   #lastHash = ''
+  /** Inputs from ZkPerp's L1 priority queue applied so far (each queued op is one input, accepted or not). */
+  #priorityInputs = 0n
 
   // Per-input scratch (the engine calls back synchronously).
   #events: SequencerEvent[] = []
@@ -216,6 +218,14 @@ export class Sequencer {
   /** Seq of the last applied input (0n before any). */
   get lastSeq(): bigint {
     return this.#lastSeq
+  }
+
+  /**
+   * Number of L1 priority ops (deposits, forced withdrawals) in the log: the priority index of the next op the
+   * chain watcher must deliver, when every such input came from L1 in queue order.
+   */
+  get priorityInputs(): bigint {
+    return this.#priorityInputs
   }
 
   /** The engine of a market (book queries: depth, best bid/ask, getOrder). */
@@ -306,12 +316,14 @@ export class Sequencer {
       case 'oraclePrice':
       case 'deposit':
       case 'fundingUpdate':
+      case 'forcedWithdrawal':
         this.#applyStateTx(input.tx, input.time)
         break
       case 'liquidation':
         this.#applyRiskTx(input)
         break
     }
+    if (isPriorityInput(input)) this.#priorityInputs++
     this.#lastSeq = logged.seq
     this.#lastHash = toHex(logged.hash)
     const events = this.#events
@@ -648,6 +660,7 @@ export class Sequencer {
       v: SNAPSHOT_VERSION,
       lastSeq: this.#lastSeq,
       lastHash: this.#lastHash,
+      priorityInputs: this.#priorityInputs,
       state: {
         nextAccountIndex: state.nextAccountIndex,
         batchFees: state.batchFees,
@@ -681,6 +694,7 @@ export class Sequencer {
       v: number
       lastSeq: bigint
       lastHash: string
+      priorityInputs: bigint
       state: {
         nextAccountIndex: bigint
         batchFees: bigint
@@ -718,6 +732,7 @@ export class Sequencer {
     this.#txs = body.txs
     this.#lastSeq = body.lastSeq
     this.#lastHash = body.lastHash
+    this.#priorityInputs = body.priorityInputs
     // The maker queues must follow book time priority, not storage-id order: rebuild them from the books.
     this.#makerQueues.clear()
     body.books.forEach((book, m) => {
