@@ -1,23 +1,33 @@
 /**
- * `npm start`: the local devnet. Starts anvil, builds and deploys the contracts, funds demo traders with the
- * devnet quote token, writes `.devnet/deployment.json`, prints the endpoints, and stops everything it started on
- * Ctrl-C, SIGTERM or any error.
+ * `npm start`: the local devnet. Starts anvil, builds the contracts, builds the `test` batch circuit and its dev
+ * trusted setup (cached by content hash; the first run shows their progress), deploys ZkPerp with the generated
+ * verifier and a mintable 6-decimal quote token, funds demo traders, then starts the node: gateway (WebSocket and
+ * HTTP, /metrics), input log and batch store in LevelDB, batcher, prover pool, chain watcher, submitter, oracle
+ * feeder (seeded random walk), funding and liquidation keepers. Writes `.devnet/deployment.json` (what the
+ * `zkperp` CLI reads), prints the endpoints, and stops everything it started on Ctrl-C, SIGTERM or any error.
  *
- * Services join as they land: the sequencer, prover pool, keeper and oracle feeder (issue 8) start here too.
+ * Each start is a new chain (anvil keeps no state), so the node's LevelDB folders are reset with it.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Command } from 'commander'
-import { createPublicClient, createWalletClient, http, parseAbi, toHex, type Address } from 'viem'
+import pino, { type Logger } from 'pino'
+import { createPublicClient, createWalletClient, http, parseAbi, toHex, type Address, type Hex } from 'viem'
 import { mnemonicToAccount } from 'viem/accounts'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { CIRCUIT_DOMAIN } from '../circuits/configs.ts'
+import { genesisToJson } from '../cli/genesisFile.ts'
 import { derivePublicKey } from '../sdk/crypto/eddsa.ts'
 import { CIRCUIT_SIZES, exampleGenesis } from '../sdk/protocol/config.ts'
+import type { Genesis } from '../sdk/protocol/types.ts'
 import { createGenesisState } from '../sdk/state/state.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
+import { RandomWalkPriceSource } from '../sequencer/keeper/priceSource.ts'
+import { startNode, type NodeParameters, type ZkPerpNode } from '../sequencer/node/node.ts'
 import { startAnvil, type StartAnvilReturnType } from './chain/anvil.ts'
 import { deployZkPerp, type DeployZkPerpReturnType } from './chain/deploy.ts'
 import { buildContracts } from './chain/buildContracts.ts'
+import { prepareBatchArtifacts } from './circuit/batchPipeline.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -28,14 +38,31 @@ const DEMO_TRADERS = 3
 const DEMO_TRADER_FUNDS = 1_000_000n * 10n ** 6n
 
 export type DevnetParameters = {
+  /** anvil's port (0: any free one). */
   readonly port: number
+  /** The gateway's port (0: any free one). */
+  readonly gatewayPort: number
   readonly stateDir: string
   readonly log: (line: string) => void
+  /** The node's structured log (default: pino to stderr at `info`). */
+  readonly logger?: Logger
+  /** Overrides for the node's timing (tests shorten batch waits and keeper intervals). */
+  readonly node?: Pick<NodeParameters, 'batch' | 'prover'> & { readonly keeper?: boolean; readonly oracleIntervalMs?: number }
 }
 
 export type Devnet = {
   readonly rpcUrl: string
-  readonly deployment: DeployZkPerpReturnType | undefined
+  readonly gatewayUrl: string
+  readonly genesis: Genesis
+  readonly genesisTimestamp: bigint
+  readonly deployment: DeployZkPerpReturnType
+  readonly deploymentFile: string
+  /** The running node (replaced by `restartNode`). */
+  readonly node: ZkPerpNode
+  /** Stops the node and starts it again on the same LevelDB folders and chain: what a crashed operator does. */
+  restartNode(): Promise<ZkPerpNode>
+  /** anvil's funded development keys: 0 is the deployer and operator, 1…3 the demo traders. */
+  readonly keys: readonly Hex[]
   stop(): Promise<void>
 }
 
@@ -48,67 +75,119 @@ function step<T>(log: (line: string) => void, label: string, run: () => Promise<
   })
 }
 
-/**
- * The generated batch verifier for the devnet's circuit config, once the batch circuit exists (issue 5). Only
- * generated sources in contracts/src/verifiers/ count: test doubles under contracts/test/ are never deployed.
- */
-function findBatchVerifierArtifact(): string | undefined {
+/** The generated batch verifier for the devnet's circuit config (never a test double from contracts/test/). */
+function findBatchVerifierArtifact(): string {
   const verifiersDir = join(ROOT, 'contracts/src/verifiers')
-  if (!existsSync(verifiersDir)) return undefined
-  const match = readdirSync(verifiersDir).find((name) => /^BatchVerifier\w*\.sol$/.test(name))
-  return match?.replace(/\.sol$/, '')
+  const match = existsSync(verifiersDir) ? readdirSync(verifiersDir).find((name) => /^BatchVerifier\w*\.sol$/.test(name)) : undefined
+  if (match === undefined) throw new Error('contracts/src/verifiers has no generated BatchVerifier*.sol (run `npm run fixtures:batch`)')
+  return match.replace(/\.sol$/, '')
 }
 
 /** The devnet oracle key, derived from a public seed: dev-only, like every key here. */
-function devnetOracleKey() {
-  return derivePublicKey(sha256(new TextEncoder().encode('zkperp devnet oracle key v1')))
-}
+export const DEVNET_ORACLE_PRIVATE_KEY = sha256(new TextEncoder().encode('zkperp devnet oracle key v1'))
 
-export async function startDevnet({ port, stateDir, log }: DevnetParameters): Promise<Devnet> {
+const privateKeyOf = (index: number): Hex => toHex(anvilAccount(index).getHdKey().privateKey!)
+
+export async function startDevnet({ port, gatewayPort, stateDir, log, logger, node: nodeOptions = {} }: DevnetParameters): Promise<Devnet> {
   let anvil: StartAnvilReturnType | undefined
+  let node: ZkPerpNode | undefined
   const stop = async () => {
+    await node?.stop()
     await anvil?.stop()
   }
   try {
     await step(log, 'building contracts (forge, offline)', async () => buildContracts())
-    anvil = await step(log, `starting anvil on 127.0.0.1:${port}`, () => startAnvil({ port, chainId: 31337 }))
+    const artifacts = await step(log, 'batch circuit and dev trusted setup (cached by content hash)', () => prepareBatchArtifacts({ log: (line) => log(`  ${line}`) }))
+    anvil = await step(log, `starting anvil on 127.0.0.1:${port}`, () => startAnvil({ ...(port === 0 ? {} : { port }), chainId: 31337 }))
     const rpcUrl = anvil.rpcUrl
 
     const sizes = CIRCUIT_SIZES.test
     const timestamp = BigInt(Math.floor(Date.now() / 1000))
-    // The state root does not depend on the domain (it only enters signed messages), so the genesis root can be
-    // computed before the rollup address exists.
-    const placeholderDomain = { chainId: 31337n, rollupAddress: `0x${'00'.repeat(20)}` as const }
-    const genesis = exampleGenesis({ sizes, domain: placeholderDomain, oracleKey: devnetOracleKey(), timestamp })
+    // The signing domain is a constant of the compiled circuit (circuits/configs.ts), so the devnet signs with the
+    // `test` circuit's domain; a production deployment compiles its circuit for its own chain id and address.
+    const genesis = exampleGenesis({ sizes, domain: CIRCUIT_DOMAIN, oracleKey: derivePublicKey(DEVNET_ORACLE_PRIVATE_KEY), timestamp })
     const genesisState = createGenesisState(genesis)
     const genesisRoot = StateTree.fromState(genesisState).stateRoot(genesisState)
     log(`  genesis state root ${genesisRoot}`)
 
     const verifierArtifact = findBatchVerifierArtifact()
-    let deployment: DeployZkPerpReturnType | undefined
-    if (verifierArtifact === undefined) {
-      log('! the batch circuit is not built yet (issue 5): ZkPerp needs its verifier, so it is not deployed.')
-    } else {
-      const deployer = anvilAccount(0)
-      deployment = await step(log, `deploying ZkPerp with ${verifierArtifact}`, () =>
-        deployZkPerp({
-          rpcUrl,
-          deployerPrivateKey: toHex(deployer.getHdKey().privateKey!),
-          operator: deployer.address,
-          sizes,
-          genesis: { stateRoot: genesisRoot, timestamp },
-          verifier: { artifact: verifierArtifact },
-        }),
-      )
-      await step(log, 'funding demo traders with the devnet quote token', () => fundTraders(rpcUrl, deployment!.token))
-    }
-
-    mkdirSync(stateDir, { recursive: true })
-    writeFileSync(
-      join(stateDir, 'deployment.json'),
-      `${JSON.stringify({ rpcUrl, chainId: 31337, genesisRoot, genesisTimestamp: timestamp, sizes, deployment }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2)}\n`,
+    const operatorKey = privateKeyOf(0)
+    const deployment = await step(log, `deploying ZkPerp with ${verifierArtifact}`, () =>
+      deployZkPerp({
+        rpcUrl,
+        deployerPrivateKey: operatorKey,
+        operator: anvilAccount(0).address,
+        sizes,
+        genesis: { stateRoot: genesisRoot, timestamp },
+        verifier: { artifact: verifierArtifact },
+      }),
     )
-    return { rpcUrl, deployment, stop }
+    await step(log, 'funding demo traders with the devnet quote token', () => fundTraders(rpcUrl, deployment.token))
+
+    // A new chain: the node's logs from an earlier run describe a chain that no longer exists.
+    const dataDir = join(stateDir, 'node')
+    rmSync(dataDir, { recursive: true, force: true })
+    mkdirSync(stateDir, { recursive: true })
+    const keeper = nodeOptions.keeper !== false
+    const nodeParameters: NodeParameters = {
+      genesis,
+      genesisTimestamp: timestamp,
+      dataDir,
+      circuit: { wasmPath: artifacts.circuit.wasmPath, zkeyPath: artifacts.setup.zkeyPath, vkeyPath: artifacts.setup.vkeyPath },
+      l1: { rpcUrl, chainId: 31337, zkPerp: deployment.zkPerp, deploymentBlock: deployment.deploymentBlock, operatorPrivateKey: operatorKey },
+      gateway: { port: gatewayPort },
+      ...(nodeOptions.batch === undefined ? {} : { batch: nodeOptions.batch }),
+      ...(nodeOptions.prover === undefined ? {} : { prover: nodeOptions.prover }),
+      ...(keeper
+        ? {
+            keeper: {
+              oraclePrivateKey: DEVNET_ORACLE_PRIVATE_KEY,
+              priceSource: new RandomWalkPriceSource({
+                seed: 1n,
+                markets: genesis.markets.map((market) => ({ initialPrice: market.initialPrice, tickSize: market.metadata.tickSize, maxStepTicks: 20n })),
+              }),
+              // Each price is a tx every batch must prove: at 4 slots and ~15 s per proof, the `test` circuit keeps up
+              // with two markets every 20 s (within the 60 s oracle age limit) and leaves room for trades.
+              oracleIntervalMs: nodeOptions.oracleIntervalMs ?? 20_000,
+            },
+          }
+        : {}),
+      logger: logger ?? pino({ level: 'info' }, pino.destination(2)),
+    }
+    node = await step(log, 'starting the node (gateway, batcher, prover pool, chain watcher, submitter, keeper)', () => startNode(nodeParameters))
+
+    const deploymentFile = join(stateDir, 'deployment.json')
+    const gatewayUrl = node.gateway.url
+    writeFileSync(
+      deploymentFile,
+      `${JSON.stringify(
+        { rpcUrl, gatewayUrl, chainId: 31337, genesisRoot, genesisTimestamp: timestamp, sizes, genesis: genesisToJson(genesis), deployment },
+        (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+        2,
+      )}\n`,
+    )
+    const started = node
+    const devnet: Devnet = {
+      rpcUrl,
+      gatewayUrl,
+      genesis,
+      genesisTimestamp: timestamp,
+      deployment,
+      deploymentFile,
+      get node() {
+        return node ?? started
+      },
+      async restartNode() {
+        await node?.stop()
+        node = undefined
+        // The same port: clients and the deployment file keep their URL.
+        node = await startNode({ ...nodeParameters, gateway: { port: started.gateway.port } })
+        return node
+      },
+      keys: [0, 1, 2, 3].map(privateKeyOf),
+      stop,
+    }
+    return devnet
   } catch (error) {
     await stop()
     throw error
@@ -132,22 +211,26 @@ async function main(argv: readonly string[]): Promise<void> {
   const options = new Command('devnet')
     .description('run the zkperp devnet: local chain, contracts and services')
     .option('--port <n>', 'anvil port', '8545')
+    .option('--gateway-port <n>', 'gateway port (WebSocket and HTTP)', '8546')
     .option('--state-dir <dir>', 'devnet state (deployment, LevelDB)', join(ROOT, '.devnet'))
     .parse([...argv], { from: 'user' })
-    .opts<{ port: string; stateDir: string }>()
+    .opts<{ port: string; gatewayPort: string; stateDir: string }>()
   const log = (line: string) => process.stdout.write(`${line}\n`)
   log('zkperp devnet — DEVELOPMENT ONLY: public keys, an insecure trusted setup, a mintable token.')
   const started = performance.now()
-  const devnet = await startDevnet({ port: Number(options.port), stateDir: options.stateDir, log })
+  const devnet = await startDevnet({ port: Number(options.port), gatewayPort: Number(options.gatewayPort), stateDir: options.stateDir, log })
+  const { gateway } = devnet.node
   log('')
   log(`ready in ${((performance.now() - started) / 1000).toFixed(1)} s`)
   log(`  L1 RPC        ${devnet.rpcUrl} (chain 31337)`)
-  if (devnet.deployment) {
-    log(`  ZkPerp        ${devnet.deployment.zkPerp}`)
-    log(`  quote token   ${devnet.deployment.token} (6 decimals; demo traders funded)`)
-    log(`  verifier      ${devnet.deployment.verifier}`)
-  }
-  log(`  state         ${join(options.stateDir, 'deployment.json')}`)
+  log(`  ZkPerp        ${devnet.deployment.zkPerp}`)
+  log(`  quote token   ${devnet.deployment.token} (6 decimals; demo traders funded)`)
+  log(`  verifier      ${devnet.deployment.verifier}`)
+  log(`  gateway       ${gateway.url} (WebSocket)  ${gateway.httpUrl} (HTTP)`)
+  log(`  metrics       ${gateway.httpUrl}/metrics`)
+  log(`  deployment    ${devnet.deploymentFile}`)
+  devnet.keys.slice(1).forEach((key, index) => log(`  demo trader ${index + 1} ${anvilAccount(index + 1).address} key ${key}`))
+  log('Try: ZKPERP_PRIVATE_KEY=<demo key> npm run zkperp -- deposit --amount 1000')
   log('Ctrl-C stops everything.')
 
   let stopping = false

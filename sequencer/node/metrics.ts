@@ -1,0 +1,45 @@
+/** Prometheus metrics of the settlement loop (prom-client), registered on the node's shared registry. */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+
+export type SettlementMetrics = {
+  readonly batchesPersisted: Gauge
+  readonly batchesProven: Gauge
+  readonly batchesLanded: Gauge
+  /** Batches persisted but not yet proven: how far proving trails matching. */
+  readonly proofLag: Gauge
+  readonly batchTxs: Histogram
+  readonly proofSeconds: Histogram
+  readonly fillToL1Seconds: Histogram
+  readonly l1Gas: Counter
+  readonly l1GasPerBatch: Histogram
+}
+
+export function createSettlementMetrics(registry: Registry): SettlementMetrics {
+  const registers = [registry]
+  return {
+    batchesPersisted: new Gauge({ name: 'zkperp_batches_persisted', help: 'Number of the last batch cut and persisted', registers }),
+    batchesProven: new Gauge({ name: 'zkperp_batches_proven', help: 'Number of the last batch with a verified proof', registers }),
+    batchesLanded: new Gauge({ name: 'zkperp_batches_landed', help: 'Number of the last batch accepted on L1', registers }),
+    proofLag: new Gauge({ name: 'zkperp_proof_lag_batches', help: 'Batches persisted but not yet proven', registers }),
+    batchTxs: new Histogram({ name: 'zkperp_batch_txs', help: 'Non-noop txs per batch', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers }),
+    proofSeconds: new Histogram({
+      name: 'zkperp_batch_proof_seconds',
+      help: 'Witness generation plus Groth16 proving per batch',
+      buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300],
+      registers,
+    }),
+    fillToL1Seconds: new Histogram({
+      name: 'zkperp_batch_cut_to_l1_seconds',
+      help: 'Batch persisted to its submitBatch receipt',
+      buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    l1Gas: new Counter({ name: 'zkperp_l1_gas_total', help: 'Gas used by submitBatch transactions', registers }),
+    l1GasPerBatch: new Histogram({
+      name: 'zkperp_l1_gas_per_batch',
+      help: 'Gas used by one submitBatch',
+      buckets: [250_000, 300_000, 350_000, 400_000, 500_000, 750_000, 1_000_000, 2_000_000],
+      registers,
+    }),
+  }
+}
