@@ -185,6 +185,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
         credits[c] = ApplyAccountChange(ACCOUNT_DEPTH, M);
         credits[c].enabled <== 1;
         credits[c].isOldEmpty <== 0;
+        credits[c].isNewEmpty <== 0;
         credits[c].accountsRootIn <== creditRoots[c];
         credits[c].accountIndex <== 1 - c;
         credits[c].accountSiblings <== creditSiblings[c];

@@ -13,6 +13,7 @@ include "./RequireSignedRange.circom";
 // test of the new account (cross-multiplied: equity·10,000 ≥ Σ |size_m|·oraclePrice_m·imfBps_m).
 //
 // `isOldEmpty` = 1 opens an empty leaf (0) instead: the preimage is then the caller's to constrain (a new account).
+// `isOldEmpty` = `isNewEmpty` = 1 proves the leaf is empty and leaves it so (a read: the root is unchanged).
 // With `enabled` = 0 no write happens (accountsRootOut = accountsRootIn); the outputs are then meaningless.
 //
 // Range checks: old sizes (41-bit signed) and funding indices (64-bit signed), so the position words of the old
@@ -23,6 +24,7 @@ include "./RequireSignedRange.circom";
 template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     signal input enabled;                      // boolean: 1 = perform the write
     signal input isOldEmpty;                   // boolean: 1 = the leaf before is empty (0)
+    signal input isNewEmpty;                   // boolean: 1 = the leaf written is empty (0); only with isOldEmpty
     signal input accountsRootIn;               // accounts root before the write
     signal input accountIndex;                 // leaf index, < 4^ACCOUNT_DEPTH
     signal input accountSiblings[ACCOUNT_DEPTH][3]; // the leaf's path, bottom level first
@@ -48,6 +50,7 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     signal output isNewSizeZero;               // 1 iff newSize = 0
     signal output newCollateral;               // collateral after settlement and the change
     signal output passesInitialMargin;         // 1 iff equity·10,000 ≥ Σ notional·imf
+    signal output marginSlack;                 // equity·10,000 − Σ notional·imf (signed, |·| < 2^111)
     signal output isEquityNonNegative;         // 1 iff equity ≥ 0
 
     // Old leaf.
@@ -120,7 +123,8 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     }
     // |equity| < 2^63 + 16·2^88 < 2^93; Σ notional·imf < 16·2^88·2^14 = 2^106.
     isEquityNonNegative <== RequireSignedRange(96)(equity);
-    passesInitialMargin <== RequireSignedRange(112)(equity * 10000 - requirement);
+    marginSlack <== equity * 10000 - requirement;
+    passesInitialMargin <== RequireSignedRange(112)(marginSlack);
 
     // New leaf: settled at the current funding indices.
     component newLeaf = ComputeAccountLeaf(M);
@@ -132,7 +136,9 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     newLeaf.fundingIndexAtLastSettle <== fundingIndex;
     newLeaf.ordersRoot <== ordersRootAfter;
 
+    isNewEmpty * (1 - isOldEmpty) === 0;
+    signal writtenLeaf <== (1 - isNewEmpty) * newLeaf.leaf;
     accountsRootOut <== ComputeQuaternaryMerkleUpdate(ACCOUNT_DEPTH)(
-        enabled, accountsRootIn, openedLeaf, newLeaf.leaf, accountIndex, accountSiblings
+        enabled, accountsRootIn, openedLeaf, writtenLeaf, accountIndex, accountSiblings
     );
 }

@@ -14,9 +14,10 @@ include "./UpdateOrderSlot.circom";
 // One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes, two
 // order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
 // selects which rules bind. Types proven: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
-// 2 deposit creating an account (2 chunks), 3 trade, 7 oracle update. Any other type code is refused.
+// 2 deposit creating an account (2 chunks), 3 trade, 5 forced withdrawal (2 chunks), 7 oracle update. Any other
+// type code is refused.
 //
-// Side 0 is the deposit account or the trade taker; side 1 the trade maker. Signature 0 is the taker's order or
+// Side 0 is the deposit, forced-withdrawal or trade-taker account; side 1 the trade maker. Signature 0 is the taker's order or
 // the oracle's price message; signature 1 the maker's order.
 template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     // ---- state entering and leaving the slot
@@ -51,11 +52,11 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input market;                   // market index (< M)
     signal input size;                     // trade: fill size in lots
     signal input price;                    // trade: fill price; oracle update: new price
-    signal input amount;                   // deposit amount
+    signal input amount;                   // deposit amount; forced withdrawal: the amount withdrawn
     signal input timestamp;                // oracle update timestamp
-    signal input address;                  // deposit: owner (new account) or depositor (top-up)
+    signal input address;                  // deposit: owner (new account) or depositor (top-up); forced: requester
     signal input takerIsBuy;               // trade: 1 iff the taker buys
-    signal input isNewAccount;             // deposit creating an account: the side-0 leaf before is empty
+    signal input isNewAccount;             // the side-0 leaf before is empty (deposit creating it; forced withdrawal of an empty index)
     // ---- per side (0: deposit account / taker, 1: maker)
     signal input accountIndex[2];
     signal input accountSiblings[2][ACCOUNT_DEPTH][3];
@@ -89,12 +90,17 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal isTopUp <== type.out[1];
     signal isDepositNew <== type.out[2];
     signal isTrade <== type.out[3];
+    signal isForced <== type.out[5];
     signal isOracle <== type.out[7];
-    type.out[4] + type.out[5] + type.out[6] + type.out[8] + type.out[9] + type.out[10] + type.out[11] === 0;
+    type.out[4] + type.out[6] + type.out[8] + type.out[9] + type.out[10] + type.out[11] === 0;
     isContinuation * (1 - isNoop) === 0;
     signal isDeposit <== isTopUp + isDepositNew;
-    isTwoChunk <== isDepositNew;
-    isNewAccount === isDepositNew;
+    isTwoChunk <== isDepositNew + isForced;
+    // An empty side-0 leaf: always for a new-account deposit, by the prover's claim for a forced withdrawal (the
+    // Merkle read proves it), never otherwise.
+    isNewAccount * (1 - isNewAccount) === 0;
+    isDepositNew * (1 - isNewAccount) === 0;
+    isNewAccount * (1 - isDepositNew - isForced) === 0;
     takerIsBuy * (1 - takerIsBuy) === 0;
     reduceOnly[0] * (1 - reduceOnly[0]) === 0;
     reduceOnly[1] * (1 - reduceOnly[1]) === 0;
@@ -160,7 +166,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     for (var j = 12; j < 32; j++) addressField = addressField * 256 + chunkByte[j];
     isDeposit * (accountField - accountIndex[0]) === 0;
     isDeposit * (amountField - amount) === 0;
-    isDeposit * (addressField - address) === 0;
+    (isDeposit + isForced) * (addressField - address) === 0;
     isTopUp * chunkByte[1] === 0;
     isDepositNew * (chunkByte[1] - mode[0]) === 0;
 
@@ -202,6 +208,21 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isOracle * (timestampField - timestamp) === 0;
     isOracle * oracleUnused === 0;
 
+    // Forced withdrawal: account[1..4) withdrawn[4..12) requester[12..32) | requestedAmount[32..40), then zeros.
+    // Both amounts are < 2^63 (their top bit is 0).
+    var forcedAccountField = 0;
+    var withdrawnField = 0;
+    var requestedField = 0;
+    var forcedUnused = chunk[32] + nextChunk[0];
+    for (var j = 1; j < 4; j++) forcedAccountField = forcedAccountField * 256 + chunkByte[j];
+    for (var j = 4; j < 12; j++) withdrawnField = withdrawnField * 256 + chunkByte[j];
+    for (var j = 0; j < 8; j++) requestedField = requestedField * 256 + nextByte[j];
+    for (var b = 64; b < 256; b++) forcedUnused += nextChunk[b];
+    isForced * (forcedAccountField - accountIndex[0]) === 0;
+    isForced * (withdrawnField - amount) === 0;
+    isForced * forcedUnused === 0;
+    signal requestedAmount <== isForced * requestedField;
+
     // Deposit creating an account: the next chunk is circomlibjs's packPoint(key): y little-endian, sign of x in
     // the top bit (x > (p − 1)/2). Canonical bits (Num2Bits_strict) so y + p cannot stand in for y.
     signal keyX <== isDepositNew * publicKey[0][0];
@@ -240,7 +261,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
 
     // ================= trade rules
     signal isSideEnabled[2];
-    isSideEnabled[0] <== isDeposit + isTrade;
+    isSideEnabled[0] <== isDeposit + isTrade + isForced;
     isSideEnabled[1] <== isTrade;
     RequireNonNegativeIfEnabled(40)(isTrade, size - 1);   // 0 < size (< 2^40 by pubdata)
     RequireNonNegativeIfEnabled(48)(isTrade + isOracle, price - 1); // 0 < price (< 2^48 by pubdata)
@@ -263,7 +284,8 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal deltaSize[2];
     signal gatedTradeCash <== isTrade * tradeCash;
     signal gatedDeposit <== isDeposit * amount;
-    deltaCollateral[0] <== gatedDeposit - gatedTradeCash - takerFeeAmount;
+    signal gatedWithdrawn <== isForced * amount;
+    deltaCollateral[0] <== gatedDeposit - gatedTradeCash - takerFeeAmount - gatedWithdrawn;
     deltaCollateral[1] <== gatedTradeCash - makerFeeAmount;
     deltaSize[0] <== isTrade * takerSignedSize;
     deltaSize[1] <== -deltaSize[0];
@@ -309,9 +331,11 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         accounts[s] = ApplyAccountChange(ACCOUNT_DEPTH, M);
         accounts[s].enabled <== isSideEnabled[s];
         if (s == 0) {
-            accounts[s].isOldEmpty <== isDepositNew;
+            accounts[s].isOldEmpty <== isNewAccount;
+            accounts[s].isNewEmpty <== isForced * isNewAccount;
         } else {
             accounts[s].isOldEmpty <== 0;
+            accounts[s].isNewEmpty <== 0;
         }
         accounts[s].accountsRootIn <== accountsRoots[s];
         accounts[s].accountIndex <== accountIndex[s];
@@ -356,6 +380,27 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal isWithinCap <== LessEqThan(41)([openInterestAfter, cap]);
     signal isOverCap <== isIncrease * (1 - isWithinCap);
     isTrade * isOverCap === 0;
+
+    // ================= forced withdrawal rules (docs/protocol.md §5.5)
+    // withdrawn = min(requested, free collateral, collateral + MAX_COLLATERAL) when the account exists and the
+    // requester is its owner, else 0. `free` is never computed: withdrawn ≤ free is the initial-margin test after
+    // the withdrawal, and withdrawn ≥ free (when below the other bounds) is "one unit more would fail it".
+    signal isOwner <== IsEqual()([owner[0], address]);
+    signal isForcedExisting <== isForced * (1 - isNewAccount);
+    signal isEligible <== isForcedExisting * isOwner;
+    (isForced - isEligible) * amount === 0;
+    RequireNonNegativeIfEnabled(64)(isForced, requestedAmount - amount);
+    signal isNothingWithdrawn <== IsZero()(amount);
+    signal eligibleWithdrawing <== isEligible * (1 - isNothingWithdrawn);
+    eligibleWithdrawing * (1 - accounts[0].passesInitialMargin) === 0;
+    var MAX_COLLATERAL = (1 << 63) - 1;
+    RequireNonNegativeIfEnabled(64)(isEligible, accounts[0].newCollateral + MAX_COLLATERAL);
+    signal isFullRequest <== IsEqual()([amount, requestedAmount]);
+    signal hasMarginForMore <== RequireSignedRange(112)(accounts[0].marginSlack - 10000);
+    signal isAtCollateralFloor <== IsEqual()([accounts[0].newCollateral, -MAX_COLLATERAL]);
+    signal shortOfRequest <== isEligible * (1 - isFullRequest);
+    signal shortWithMargin <== shortOfRequest * hasMarginForMore;
+    shortWithMargin * (1 - isAtCollateralFloor) === 0;
 
     // ================= oracle update rules
     RequireNonNegativeIfEnabled(32)(isOracle, timestamp - oracleTime - 1);  // strictly increasing

@@ -9,9 +9,9 @@
  * - CIRCUIT_TX_TYPE_UNSUPPORTED for a tx type the circuit does not prove yet (see circuits/STATEMENTS.md).
  */
 import { BaseError } from '../../sdk/errors.ts'
-import type { PubdataRecord } from '../../sdk/protocol/pubdata.ts'
+import { recordChunks, type PubdataRecord } from '../../sdk/protocol/pubdata.ts'
 import { TX_TYPE_CODE, type Tx } from '../../sdk/protocol/types.ts'
-import { applyBatch, type ApplyBatchReturnType } from '../../sdk/state/batch.ts'
+import { applyBatch, type ApplyBatchReturnType, type TxWitness } from '../../sdk/state/batch.ts'
 import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'
 import { StateTree, type AccountPreimage, type AccountWitness, type LeafWitness, type OrderSlotWitness } from '../../sdk/state/stateTree.ts'
 import type { TxContext } from '../../sdk/state/txEffect.ts'
@@ -140,7 +140,8 @@ function setOrderSlot(slot: SlotInput, side: 0 | 1, witness: OrderSlotWitness): 
   slot.slotSiblings[side] = siblingsOf(witness)
 }
 
-function fillSlot(slot: SlotInput, tx: Tx, record: PubdataRecord, leaves: readonly LeafWitness[], txIndex: number, context: TxContext, before: ExchangeState): void {
+function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, before: ExchangeState): void {
+  const { tx, record, leaves, txIndex } = witness
   slot.txType = BigInt(TX_TYPE_CODE[record.type])
   const domain = cachedDomainHash(context.domain)
   switch (record.type) {
@@ -189,6 +190,22 @@ function fillSlot(slot: SlotInput, tx: Tx, record: PubdataRecord, leaves: readon
       })
       return
     }
+    case 'forcedWithdrawal': {
+      slot.amount = record.withdrawn
+      slot.address = record.requester
+      if (witness.emptyAccount !== undefined) {
+        // Nothing is written: the slot proves the leaf is empty (a read) and that nothing was withdrawn.
+        if (witness.emptyAccount.leaf !== 0n || leaves.length !== 0) throw new WitnessShapeError('forced withdrawal of an empty index with a leaf or writes', { txIndex })
+        slot.accountIndex[0] = witness.emptyAccount.accountIndex
+        slot.accountSiblings[0] = witness.emptyAccount.siblings.map((level) => [level[0] ?? 0n, level[1] ?? 0n, level[2] ?? 0n])
+        slot.isNewAccount = 1n
+        return
+      }
+      const account = expectLeaf(leaves, 0, 'account', txIndex)
+      if (account.before === null) throw new WitnessShapeError('forced withdrawal of an existing account without its leaf', { txIndex })
+      setAccount(slot, 0, account, account.before)
+      return
+    }
     case 'oracleUpdate': {
       if (tx.type !== 'oracleUpdate') throw new WitnessShapeError('oracle record without an oracle tx', { txIndex })
       slot.market = BigInt(record.market)
@@ -228,8 +245,8 @@ export function buildBatchWitness(state: ExchangeState, txs: readonly Tx[], cont
   for (const witness of result.witnesses ?? []) {
     const slot = slots[next]
     if (slot === undefined) throw new WitnessShapeError('more records than slots', { batchSlots })
-    fillSlot(slot, witness.tx, witness.record, witness.leaves, witness.txIndex, context, before)
-    next += witness.record.type === 'depositNew' ? 2 : 1
+    fillSlot(slot, witness, context, before)
+    next += recordChunks(witness.record)
   }
   const credit = result.creditWitness ?? []
   const creditAccounts = [0, 1].map((index) => expectLeaf(credit, index, 'account', -1))

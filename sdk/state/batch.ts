@@ -16,7 +16,7 @@ import { FEE_ACCOUNT_INDEX, INSURANCE_FUND_INDEX, type Tx } from '../protocol/ty
 import { prepareTx } from './applyTx.ts'
 import type { StateEvent } from './events.ts'
 import type { ExchangeState } from './state.ts'
-import { markDirty, StateTree, type DirtySet, type LeafWitness } from './stateTree.ts'
+import { markDirty, StateTree, type AccountReadWitness, type DirtySet, type LeafWitness } from './stateTree.ts'
 import { settleAccount } from './touch.ts'
 import { commitTxEffect, type StateWrite, type TxContext, type TxEffect } from './txEffect.ts'
 
@@ -30,6 +30,8 @@ export type TxWitness = {
   readonly tx: Tx
   readonly record: PubdataRecord
   readonly leaves: readonly LeafWitness[]
+  /** A forced withdrawal of an index with no account writes nothing: this is the empty leaf it read, with its path. */
+  readonly emptyAccount?: AccountReadWitness
   readonly stateRootAfter: bigint
 }
 
@@ -99,9 +101,10 @@ export function applyBatch(
     }
     chunks += needed
     if (recordWitness) {
+      const emptyAccount = tx.type === 'forcedWithdrawal' && effect.writes.length === 0 ? tree.accountRead(tx.accountIndex) : undefined
       const leaves = tree.recordEffect(state, effect)
       commitTxEffect(state, effect)
-      witnesses.push({ txIndex, tx, record: effect.pubdata, leaves, stateRootAfter: tree.stateRoot(state) })
+      witnesses.push({ txIndex, tx, record: effect.pubdata, leaves, ...(emptyAccount === undefined ? {} : { emptyAccount }), stateRootAfter: tree.stateRoot(state) })
     } else {
       markDirty(dirty, effect)
       commitTxEffect(state, effect)

@@ -100,6 +100,15 @@ export type MarketWitness = {
 
 export type LeafWitness = OrderSlotWitness | AccountWitness | MarketWitness
 
+/** An account leaf read without a write (an empty leaf has `leaf` = 0). */
+export type AccountReadWitness = {
+  readonly accountIndex: bigint
+  readonly leaf: bigint
+  readonly siblings: bigint[][]
+  readonly pathDigits: number[]
+  readonly accountsRoot: bigint
+}
+
 /** Per account: the slot indices written since the last sync (empty set: only the account leaf changed). */
 export type DirtySet = Map<bigint, Set<bigint>>
 
@@ -284,6 +293,12 @@ export class StateTree {
       }
     }
     return witnesses
+  }
+
+  /** A read of an account leaf with its path (no write): how a forced withdrawal proves an index is empty. */
+  accountRead(accountIndex: bigint): AccountReadWitness {
+    const proof = this.accounts.proof(accountIndex)
+    return { accountIndex, leaf: proof.leaf, siblings: proof.siblings, pathDigits: proof.pathDigits, accountsRoot: this.accounts.root() }
   }
 
   /** The orders root an account's current leaf commits to: before the first slot write of this tx, if any. */
