@@ -1,13 +1,13 @@
 /**
  * The whole path on a real devnet (anvil, ZkPerp with the generated `test` verifier, the node with its real prover
- * pool): two traders deposit on L1 through the `zkperp` CLI, trade over the gateway's WebSocket and the oracle
- * moves; every batch is proven and lands on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
+ * pool): two traders deposit on L1 through the `zkperp` CLI, trade over the gateway's WebSocket, the oracle moves,
+ * one forces a withdrawal through L1 and pulls the payout; every batch is proven and lands on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
  * alone and `zkperp verify` accepts every proof; the quote token held by ZkPerp equals what the state owes. Then the
  * node is stopped while a batch is being proven and restarted on its LevelDB folders: nothing acknowledged is lost
  * and every batch lands exactly once.
  *
- * Not here yet: withdrawals, funding and liquidations in batches — the batch circuit does not prove those tx types
- * (circuits/STATEMENTS.md), so the batcher pauses on them rather than skip them.
+ * Not here yet: L2 withdrawals, funding and liquidations in batches — the batch circuit does not prove those tx
+ * types (circuits/STATEMENTS.md), so the batcher pauses on them rather than skip them.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -86,7 +86,7 @@ afterAll(async () => {
 })
 
 describe('devnet settlement loop', () => {
-  it('behavior: L1 deposits, a WebSocket trade and an oracle move are proven, land on L1, reconstruct and verify; custody matches the state', async () => {
+  it('behavior: L1 deposits, a WebSocket trade, an oracle move and a forced withdrawal are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
     const { node, genesis } = devnet
     const sequencer = node.gateway.sequencer
     const [, aliceKey, bobKey] = devnet.keys as [Hex, Hex, Hex]
@@ -131,9 +131,15 @@ describe('devnet settlement loop', () => {
       await client.close()
     }
 
-    // ─── The oracle moves: the positions are marked at the new price in the next batch ───────────────────
+    // ─── The oracle moves; Alice forces a withdrawal through L1, the batch pays it, she pulls it ──────────
     await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price: 6_100_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
+    await zkperp(aliceKey, 'force-withdraw', '--amount', '1000', '--account', aliceIndex.toString())
+    await until('the forced withdrawal in the sequencer', () => sequencer.priorityInputs === 3n)
     await settled()
+    const pending = await node.publicClient.readContract({ address: devnet.deployment.zkPerp, abi: ZK_PERP_ABI, functionName: 'pendingWithdrawals', args: [alice.address] })
+    expect(pending).toBe(1_000n * USDC)
+    await zkperp(aliceKey, 'withdraw')
+    expect(await tokenBalance(alice.address)).toBe(aliceTokensBefore - 10_000n * USDC + 1_000n * USDC)
 
     // ─── L1 holds the sequencer's root; custody equals what the state owes ────────────────────────────────
     const last = node.batcher.lastBatchInfo
@@ -143,7 +149,6 @@ describe('devnet settlement loop', () => {
     const { state } = sequencer
     const owed = [...state.accounts.values()].reduce((total, account) => total + account.collateral, 0n) + state.batchFees + state.batchPenalties
     expect(await tokenBalance(devnet.deployment.zkPerp)).toBe(owed)
-    expect(await tokenBalance(alice.address)).toBe(aliceTokensBefore - 10_000n * USDC)
 
     // ─── From L1 alone ─────────────────────────────────────────────────────────────────────────────────────
     const reconstructed = await zkperp(undefined, 'reconstruct')
