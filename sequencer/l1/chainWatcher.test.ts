@@ -142,6 +142,24 @@ describe('ChainWatcher', () => {
     expect(failures.length).toBeGreaterThan(0)
   })
 
+  it('behavior: logs that lag the head (a node that has not indexed its newest block yet) are rescanned, not a divergence', async () => {
+    const base = http(testChain.anvil.rpcUrl)({})
+    let lagging = 2
+    // The first two eth_getLogs answer as if nothing were logged yet, as anvil can at its head.
+    const request: EIP1193RequestFn = async (arguments_) => {
+      if (arguments_.method === 'eth_getLogs' && lagging > 0) {
+        lagging--
+        return [] as never
+      }
+      return base.request(arguments_ as never)
+    }
+    const client = createPublicClient({ chain: testChain.chain, transport: custom({ request }, { retryCount: 0 }) }) as PublicClient
+    const received: bigint[] = []
+    const result = await watcher({ client, onPriorityOperation: (operation) => void received.push(operation.priorityIndex) }).pollOnce()
+    expect(received).toEqual([0n, 1n, 2n])
+    expect(result.delivered).toBe(3)
+  })
+
   it('behavior: start() follows new ops as they are queued, forced withdrawals included, until stop()', async () => {
     const fresh = await deployFixtureZkPerp(testChain)
     const received: PriorityOperation[] = []

@@ -56,6 +56,10 @@ export type PollReturnType = {
   readonly scannedThroughBlock: bigint | undefined
 }
 
+/** Rescans of a pass whose logs showed fewer ops than `priorityTail` before it is a divergence, and their spacing. */
+const DIVERGENCE_RESCANS = 4
+const DIVERGENCE_RESCAN_DELAY_MS = 100
+
 const DEFAULT_WATCHER_RETRY: RetryPolicy = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 250, maxDelayMs: 30_000 }
 
 export class ChainWatcher {
@@ -96,13 +100,37 @@ export class ChainWatcher {
    * errors (gap, mismatch, divergence, handler failure) are thrown; RPC failures are retried per the policy.
    */
   async pollOnce(signal?: AbortSignal): Promise<PollReturnType> {
-    const { client, zkPerpAddress } = this.#parameters
+    const { client } = this.#parameters
     const latest = await this.#rpc(() => client.getBlockNumber({ cacheTime: 0 }), signal)
     const confirmedHead = latest - this.#confirmations + 1n
     if (confirmedHead < this.#cursor) return { delivered: 0, scannedThroughBlock: undefined }
+    const passStart = this.#cursor
+    let delivered = 0
+    for (let attempt = 1; ; attempt++) {
+      delivered += await this.#scanThrough(confirmedHead, signal)
+      if (signal?.aborted === true) return { delivered, scannedThroughBlock: this.#cursor - 1n }
+      // Everything L1 queued up to the scanned head must have been seen: a later `fromBlock` than the op at
+      // `nextPriorityIndex`, or a reorg past the confirmation depth, shows up here rather than as a silent skip.
+      const tail = await this.#rpc(
+        () => client.readContract({ address: this.#parameters.zkPerpAddress, abi: zkPerpAbi, functionName: 'priorityTail', blockNumber: confirmedHead }),
+        signal,
+      )
+      if (tail === this.#nextPriorityIndex) return { delivered, scannedThroughBlock: confirmedHead }
+      // A node can answer for a block whose logs it has not indexed yet (anvil does, at the chain head): when L1
+      // shows more ops than the logs did, rescan the pass (ops already delivered are dropped) before calling it a
+      // divergence. Fewer ops on L1 than delivered is a reorg: no rescan can fix that.
+      if (tail < this.#nextPriorityIndex || attempt >= DIVERGENCE_RESCANS) throw new PriorityQueueDivergedError(this.#nextPriorityIndex, tail, confirmedHead)
+      this.#cursor = passStart
+      await sleep(DIVERGENCE_RESCAN_DELAY_MS * attempt, signal)
+    }
+  }
+
+  /** Scans from the cursor through `head` in bounded ranges, delivering the new ops; returns how many. */
+  async #scanThrough(confirmedHead: bigint, signal: AbortSignal | undefined): Promise<number> {
+    const { client, zkPerpAddress } = this.#parameters
     let delivered = 0
     while (this.#cursor <= confirmedHead) {
-      if (signal?.aborted === true) return { delivered, scannedThroughBlock: this.#cursor - 1n }
+      if (signal?.aborted === true) return delivered
       const fromBlock = this.#cursor
       const toBlock = fromBlock + this.#maxBlockRange - 1n < confirmedHead ? fromBlock + this.#maxBlockRange - 1n : confirmedHead
       const logs = await this.#rpc(
@@ -121,14 +149,7 @@ export class ChainWatcher {
       }
       this.#cursor = toBlock + 1n
     }
-    // Everything L1 queued up to the scanned head must have been seen: a later `fromBlock` than the op at
-    // `nextPriorityIndex`, or a reorg past the confirmation depth, shows up here rather than as a silent skip.
-    const tail = await this.#rpc(
-      () => client.readContract({ address: zkPerpAddress, abi: zkPerpAbi, functionName: 'priorityTail', blockNumber: confirmedHead }),
-      signal,
-    )
-    if (tail !== this.#nextPriorityIndex) throw new PriorityQueueDivergedError(this.#nextPriorityIndex, tail, confirmedHead)
-    return { delivered, scannedThroughBlock: confirmedHead }
+    return delivered
   }
 
   /**
