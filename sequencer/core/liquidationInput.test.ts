@@ -1,9 +1,8 @@
-import { hash as nodeHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signOrder } from '../../sdk/protocol/signing.ts'
-import { decodeInput, encodeInput, INPUT_KIND, type LiquidationInput, type SequencerInput } from './inputCodec.ts'
+import { decodeInput, encodeInput, INPUT_KIND, type LiquidationInput } from './inputCodec.ts'
 import { Sequencer } from './sequencer.ts'
-import { GENESIS_TIME, fundingInputs, testGenesis, traderKey } from './testWorkload.ts'
+import { applyInputs, GENESIS_TIME, fundingInputs, testGenesis, traderKey } from './testWorkload.ts'
 
 const genesis = testGenesis()
 const T = GENESIS_TIME
@@ -20,12 +19,6 @@ const riskInputs: LiquidationInput[] = [
   { kind: 'liquidation', time: T + 2n, tx: { type: 'autoDeleverage', market: 1, counterpartyIndex: 2n, size: 150n } },
 ]
 
-function run(sequencer: Sequencer, inputs: readonly SequencerInput[]) {
-  return inputs.flatMap((input) => {
-    const seq = sequencer.lastSeq + 1n
-    return sequencer.apply({ seq, hash: nodeHash('sha256', seq.toString(), 'buffer'), input }).events
-  })
-}
 
 describe('liquidation input codec', () => {
   it('behavior: each risk tx survives the codec as kind 6, and encode(decode(bytes)) is bytes', () => {
@@ -64,38 +57,38 @@ describe('liquidation input codec', () => {
 describe('Sequencer liquidation input', () => {
   function started(): Sequencer {
     const sequencer = new Sequencer({ genesis })
-    run(sequencer, fundingInputs(5))
+    applyInputs(sequencer, fundingInputs(5))
     return sequencer
   }
 
   it('error: a maker order that is not live is refused with LIQUIDATION_MAKER_NOT_LIVE; nothing is queued', () => {
     const sequencer = started()
     sequencer.drainTxs()
-    const events = run(sequencer, [riskInputs[0]!])
+    const events = applyInputs(sequencer, [riskInputs[0]!])
     expect(events).toEqual([expect.objectContaining({ type: 'txRejected', txType: 'liquidation', code: 'LIQUIDATION_MAKER_NOT_LIVE' })])
     expect(sequencer.pendingTxs()).toEqual([])
   })
 
   it('error: a live maker order with a different signature is refused (no forged liquidity)', () => {
     const sequencer = started()
-    run(sequencer, [{ kind: 'order', time: T, order: maker, orderType: 'limit', timeInForce: 'GTC', postOnly: false, selfTradePrevention: 'expireMaker', clientOrderId: undefined }])
+    applyInputs(sequencer, [{ kind: 'order', time: T, order: maker, orderType: 'limit', timeInForce: 'GTC', postOnly: false, selfTradePrevention: 'expireMaker', clientOrderId: undefined }])
     const forged = { ...maker, signature: { ...maker.signature, S: maker.signature.S + 1n } }
     const tx = { ...riskInputs[0]!.tx, maker: forged } as LiquidationInput['tx']
-    const events = run(sequencer, [{ kind: 'liquidation', time: T, tx }])
+    const events = applyInputs(sequencer, [{ kind: 'liquidation', time: T, tx }])
     expect(events).toEqual([expect.objectContaining({ type: 'txRejected', code: 'LIQUIDATION_MAKER_NOT_LIVE' })])
     expect(sequencer.liveOrder(3n, 1n)?.remaining).toBe(100n)
   })
 
   it('error: the sdk state machine judges each risk tx (NO_POSITION, BACKSTOP_NOT_ALLOWED, INSURANCE_FUND_SOLVENT); the maker order is untouched', () => {
     const sequencer = started()
-    run(sequencer, [{ kind: 'order', time: T, order: maker, orderType: 'limit', timeInForce: 'GTC', postOnly: false, selfTradePrevention: 'expireMaker', clientOrderId: undefined }])
+    applyInputs(sequencer, [{ kind: 'order', time: T, order: maker, orderType: 'limit', timeInForce: 'GTC', postOnly: false, selfTradePrevention: 'expireMaker', clientOrderId: undefined }])
     sequencer.drainTxs()
     // Account 4 holds no position and the insurance fund is solvent.
-    const events = run(sequencer, [{ kind: 'liquidation', time: T, tx: { type: 'liquidation', accountIndex: 4n, market: 0, maker, size: 1n, price: 5_590_000n, full: false } }])
+    const events = applyInputs(sequencer, [{ kind: 'liquidation', time: T, tx: { type: 'liquidation', accountIndex: 4n, market: 0, maker, size: 1n, price: 5_590_000n, full: false } }])
     expect(events).toEqual([expect.objectContaining({ type: 'txRejected', code: 'NO_POSITION' })])
-    const backstop = run(sequencer, [{ kind: 'liquidation', time: T, tx: { type: 'backstop', accountIndex: 4n } }])
+    const backstop = applyInputs(sequencer, [{ kind: 'liquidation', time: T, tx: { type: 'backstop', accountIndex: 4n } }])
     expect(backstop).toEqual([expect.objectContaining({ type: 'txRejected', txType: 'backstop', code: 'BACKSTOP_NOT_ALLOWED' })])
-    const adl = run(sequencer, [{ kind: 'liquidation', time: T, tx: { type: 'autoDeleverage', market: 0, counterpartyIndex: 2n, size: 1n } }])
+    const adl = applyInputs(sequencer, [{ kind: 'liquidation', time: T, tx: { type: 'autoDeleverage', market: 0, counterpartyIndex: 2n, size: 1n } }])
     expect(adl).toEqual([expect.objectContaining({ type: 'txRejected', txType: 'autoDeleverage', code: 'INSURANCE_FUND_SOLVENT' })])
     expect(sequencer.liveOrder(3n, 1n)?.remaining).toBe(100n)
     expect(sequencer.pendingTxs()).toEqual([])

@@ -1,8 +1,7 @@
-import { hash as nodeHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { decodeInput, encodeInput, INPUT_KIND, type ForcedWithdrawalInput, type SequencerInput } from './inputCodec.ts'
+import { decodeInput, encodeInput, INPUT_KIND, type ForcedWithdrawalInput } from './inputCodec.ts'
 import { Sequencer } from './sequencer.ts'
-import { GENESIS_TIME, fundingInputs, oracleInput, testGenesis } from './testWorkload.ts'
+import { applyInputs, GENESIS_TIME, fundingInputs, oracleInput, testGenesis } from './testWorkload.ts'
 
 const genesis = testGenesis()
 const T = GENESIS_TIME
@@ -13,12 +12,6 @@ const forced: ForcedWithdrawalInput = {
   tx: { type: 'forcedWithdrawal', accountIndex: 2n, requester: 0xa11ce0n, requestedAmount: 250_000_000n },
 }
 
-function run(sequencer: Sequencer, inputs: readonly SequencerInput[]) {
-  return inputs.flatMap((input) => {
-    const seq = sequencer.lastSeq + 1n
-    return sequencer.apply({ seq, hash: nodeHash('sha256', seq.toString(), 'buffer'), input }).events
-  })
-}
 
 describe('L1 priority inputs', () => {
   it('behavior: a forced withdrawal survives the codec as kind 7 with exactly the documented layout', () => {
@@ -43,9 +36,9 @@ describe('L1 priority inputs', () => {
 
   it('behavior: the core queues the forced withdrawal as a tx and counts deposits and forced withdrawals as priority inputs, never oracle prices', () => {
     const sequencer = new Sequencer({ genesis })
-    run(sequencer, [...fundingInputs(2), oracleInput(genesis, 0, 6_000_000n, T + 1n)])
+    applyInputs(sequencer, [...fundingInputs(2), oracleInput(genesis, 0, 6_000_000n, T + 1n)])
     expect(sequencer.priorityInputs).toBe(2n)
-    const events = run(sequencer, [forced])
+    const events = applyInputs(sequencer, [forced])
     expect(events).toEqual([{ type: 'txApplied', txType: 'forcedWithdrawal' }])
     expect(sequencer.priorityInputs).toBe(3n)
     expect(sequencer.pendingTxs().at(-1)).toEqual({ seq: 4n, time: T + 5n, tx: forced.tx })
@@ -55,7 +48,7 @@ describe('L1 priority inputs', () => {
 
   it('behavior: the priority count survives a snapshot and restore', () => {
     const sequencer = new Sequencer({ genesis })
-    run(sequencer, [...fundingInputs(3), forced])
+    applyInputs(sequencer, [...fundingInputs(3), forced])
     const restored = Sequencer.restore({ genesis }, sequencer.snapshot())
     expect(restored.priorityInputs).toBe(4n)
     expect(Buffer.from(restored.snapshot()).equals(Buffer.from(sequencer.snapshot()))).toBe(true)

@@ -7,7 +7,9 @@
 import { signOraclePrice, signOrder } from '../../sdk/protocol/signing.ts'
 import type { Genesis, SignedOrder } from '../../sdk/protocol/types.ts'
 import { GENESIS_TIME, ORACLE_KEY, testGenesis, testKey, type TestKey } from '../../sdk/state/testFixtures.ts'
+import { hash as nodeHash } from 'node:crypto'
 import type { SequencerInput } from './inputCodec.ts'
+import type { Sequencer, SequencerEvent } from './sequencer.ts'
 
 export { GENESIS_TIME, ORACLE_KEY, testGenesis, testKey }
 
@@ -31,6 +33,14 @@ export function traderKey(index: number): TestKey {
 }
 
 /** The deposit inputs creating `count` accounts (indices 2, 3, …); every fifth one gets only $100. */
+/** Applies inputs as the next seqs (hash: sha256 of the seq) and returns every event they produced. */
+export function applyInputs(sequencer: Sequencer, inputs: readonly SequencerInput[]): SequencerEvent[] {
+  return inputs.flatMap((input) => {
+    const seq = sequencer.lastSeq + 1n
+    return sequencer.apply({ seq, hash: nodeHash('sha256', seq.toString(), 'buffer'), input }).events
+  })
+}
+
 export function fundingInputs(count: number, time: bigint = GENESIS_TIME): SequencerInput[] {
   return Array.from({ length: count }, (_, i) => ({
     kind: 'deposit' as const,
