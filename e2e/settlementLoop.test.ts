@@ -4,11 +4,13 @@
  * one forces a withdrawal through L1 and pulls the payout; every batch is proven and lands on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
  * alone and `zkperp verify` accepts every proof; the quote token held by ZkPerp equals what the state owes. Then the
  * node is stopped while a batch is being proven and restarted on its LevelDB folders: nothing acknowledged is lost
- * and every batch lands exactly once.
+ * and every batch lands exactly once. Last, the operator vanishes: a forced withdrawal passes its deadline, exodus
+ * starts and `zkperp exit` pays the owner from L1 data alone.
  *
  * Not here yet: L2 withdrawals, funding and liquidations in batches — the batch circuit does not prove those tx
  * types (circuits/STATEMENTS.md), so the batcher pauses on them rather than skip them.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,6 +22,7 @@ import { runCli } from '../cli/zkperp.ts'
 import { ZK_PERP_ABI } from '../cli/zkPerpAbi.ts'
 import { startDevnet, DEVNET_ORACLE_PRIVATE_KEY, type Devnet } from '../scripts/devnet.ts'
 import { ZkPerpClient } from '../sdk/client/client.ts'
+import { signatureToWire } from '../sdk/client/messages.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import { signOraclePrice } from '../sdk/protocol/signing.ts'
 import { hashStoredBatchInfo } from '../sequencer/l1/batchProof.ts'
@@ -29,6 +32,7 @@ import type { LandedBatch } from '../sequencer/node/settlement.ts'
 const tokenAbi = parseAbi(['function balanceOf(address) view returns (uint256)'])
 const USDC = 10n ** 6n
 
+const ROOT = join(import.meta.dirname, '..')
 let devnet: Devnet
 let stateDir: string
 const landed: LandedBatch[] = []
@@ -62,6 +66,40 @@ function settled(): Promise<void> {
   })
 }
 
+type NodeProcess = { process: ChildProcess; gatewayUrl: string; httpUrl: string }
+const children = new Set<ChildProcess>()
+
+/** `npm run node` on the devnet's node config, as its own process; resolves once it serves. */
+function spawnNode(): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/node.ts', '--config', devnet.nodeConfigFile], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    child.stdout!.on('data', (data: Buffer) => {
+      buffered += data.toString()
+      const line = buffered.split('\n').find((candidate) => candidate.startsWith('{"ready"'))
+      if (line !== undefined) {
+        const ready = JSON.parse(line) as { gatewayUrl: string; httpUrl: string }
+        resolve({ process: child, gatewayUrl: ready.gatewayUrl, httpUrl: ready.httpUrl })
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`node process exited ${code} before it was ready`)))
+  })
+}
+
+/** One unlabelled value from the node's /metrics. */
+async function metric(node: NodeProcess, name: string): Promise<bigint> {
+  const text = await (await fetch(`${node.httpUrl}/metrics`)).text()
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `))
+  if (line === undefined) throw new Error(`no metric ${name}`)
+  return BigInt(line.split(' ')[1]!)
+}
+
 function tokenBalance(address: Address): Promise<bigint> {
   return devnet.node.publicClient.readContract({ address: devnet.deployment.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] })
 }
@@ -81,6 +119,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL')
   await devnet?.stop()
   rmSync(stateDir, { recursive: true, force: true })
 })
@@ -219,5 +258,80 @@ describe('devnet settlement loop', () => {
     const l1Last = await after.publicClient.readContract({ address: devnet.deployment.zkPerp, abi: zkPerpAbi, functionName: 'lastBatchNumber' })
     expect(BigInt(l1Last)).toBe(last.batchNumber)
     expect(after.gateway.sequencer.account(bobIndex)!.positions[0]!.size).toBe(100n)
+  }, 600_000)
+
+  it('behavior: the node process killed with SIGKILL mid-batch restarts from its LevelDB logs: no acknowledged order lost, the same root, every batch landed once', async () => {
+    const { genesis } = devnet
+    const [, aliceKey, bobKey] = devnet.keys as [Hex, Hex, Hex]
+    const aliceL2 = await deriveL2Key({ account: privateKeyToAccount(aliceKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+    const bobL2 = await deriveL2Key({ account: privateKeyToAccount(bobKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+    await settled()
+    // From here the node runs as its own process, on the same LevelDB folders.
+    await devnet.node.stop()
+    let child = await spawnNode()
+    const now = () => BigInt(Math.floor(Date.now() / 1000))
+    const client = await ZkPerpClient.connect({ url: child.gatewayUrl, domain: genesis.domain })
+    const expiry = now() + 86_400n
+    try {
+      const oracle = signOraclePrice({ market: 0, price: 6_100_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain)
+      const reply = await client.request({ type: 'oraclePrice', market: 0, price: '6100000', timestamp: oracle.timestamp.toString(), signature: signatureToWire(oracle.signature) })
+      expect(reply.type).toBe('ack')
+      expect((await client.signAndPlace({ order: { accountIndex: 2n, market: 0, isBuy: true, reduceOnly: false, size: 20n, limitPrice: 6_100_000n, storageId: 10n, expiry }, privateKey: aliceL2.privateKey })).ok).toBe(true)
+      expect((await client.signAndPlace({ order: { accountIndex: 3n, market: 0, isBuy: false, reduceOnly: true, size: 20n, limitPrice: 6_100_000n, storageId: 10n, expiry }, privateKey: bobL2.privateKey })).ok).toBe(true)
+      expect((await client.signAndPlace({ order: { accountIndex: 2n, market: 0, isBuy: true, reduceOnly: false, size: 7n, limitPrice: 5_500_000n, storageId: 11n, expiry }, privateKey: aliceL2.privateKey })).ok).toBe(true)
+    } finally {
+      await client.close()
+    }
+    const landedBefore = await metric(child, 'zkperp_batches_landed')
+    await until('a batch persisted in the child, not yet on L1', async () => (await metric(child, 'zkperp_batches_persisted')) > landedBefore)
+    expect(await metric(child, 'zkperp_batches_landed')).toBe(landedBefore)
+    child.process.kill('SIGKILL')
+    await new Promise((resolve) => child.process.once('exit', resolve))
+
+    child = await spawnNode()
+    await until('the restarted child to land every batch', async () => {
+      const persisted = await metric(child, 'zkperp_batches_persisted')
+      return persisted > landedBefore && (await metric(child, 'zkperp_batches_landed')) === persisted
+    })
+    const book = (await (await fetch(`${child.httpUrl}/book/0`)).json()) as { bids: string[][] }
+    expect(book.bids).toContainEqual(['5500000', '7', 1])
+    const bob = (await (await fetch(`${child.httpUrl}/account/3`)).json()) as { positions: { size: string }[] }
+    expect(bob.positions[0]!.size).toBe('80')
+
+    const reconstructed = await zkperp(undefined, 'reconstruct')
+    const l1Last = await devnet.node.publicClient.readContract({ address: devnet.deployment.zkPerp, abi: zkPerpAbi, functionName: 'lastBatchNumber' })
+    expect(BigInt(reconstructed.batches as number)).toBe(BigInt(l1Last))
+    expect(BigInt(l1Last)).toBe(await metric(child, 'zkperp_batches_landed'))
+    const accounts = reconstructed.accounts as { index: string; positions: { market: number; size: string }[] }[]
+    expect(accounts.find((account) => account.index === '3')!.positions.find((position) => position.market === 0)!.size).toBe('80')
+    child.process.kill('SIGTERM')
+    await new Promise((resolve) => child.process.once('exit', resolve))
+  }, 600_000)
+
+  it('behavior: a forced withdrawal the operator never processes leads to exodus; `zkperp exit` pays the owner its equity from L1 data alone, once', async () => {
+    const { node } = devnet
+    const [, , bobKey] = devnet.keys as [Hex, Hex, Hex]
+    const bob = privateKeyToAccount(bobKey)
+    const bobIndex = 3n
+    // The operator vanishes: no node runs from here on.
+    for (const child of children) child.kill('SIGKILL')
+    await node.stop()
+    await zkperp(bobKey, 'force-withdraw', '--amount', '500', '--account', bobIndex.toString())
+    const dryRun = await zkperp(undefined, 'exit', '--account', bobIndex.toString(), '--dry-run')
+    const equity = BigInt(dryRun.equity as string)
+    expect(equity).toBeGreaterThan(0n)
+    // Early: the request is not past its deadline, so exodus cannot start.
+    await expect(zkperp(bobKey, 'exit', '--account', bobIndex.toString(), '--activate')).rejects.toThrow(/EXODUS|exodus/)
+
+    const testClient = node.publicClient as unknown as { request(args: { method: string; params: unknown[] }): Promise<unknown> }
+    await testClient.request({ method: 'evm_increaseTime', params: [3 * 86_400 + 60] })
+    await testClient.request({ method: 'evm_mine', params: [] })
+    const tokensBefore = await tokenBalance(bob.address)
+    const exited = await zkperp(bobKey, 'exit', '--account', bobIndex.toString(), '--activate')
+    expect(BigInt(exited.payout as string)).toBe(equity)
+    await zkperp(bobKey, 'withdraw')
+    expect(await tokenBalance(bob.address)).toBe(tokensBefore + equity)
+    // Once only.
+    await expect(zkperp(bobKey, 'exit', '--account', bobIndex.toString())).rejects.toThrow()
   }, 600_000)
 })

@@ -28,6 +28,7 @@ import { startAnvil, type StartAnvilReturnType } from './chain/anvil.ts'
 import { deployZkPerp, type DeployZkPerpReturnType } from './chain/deploy.ts'
 import { buildContracts } from './chain/buildContracts.ts'
 import { prepareBatchArtifacts } from './circuit/batchPipeline.ts'
+import { nodeConfigFile } from './node.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -57,6 +58,8 @@ export type Devnet = {
   readonly genesisTimestamp: bigint
   readonly deployment: DeployZkPerpReturnType
   readonly deploymentFile: string
+  /** The node's config (`npm run node -- --config <file>` runs the same node as its own process). */
+  readonly nodeConfigFile: string
   /** The running node (replaced by `restartNode`). */
   readonly node: ZkPerpNode
   /** Stops the node and starts it again on the same LevelDB folders and chain: what a crashed operator does. */
@@ -156,6 +159,9 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
     }
     node = await step(log, 'starting the node (gateway, batcher, prover pool, chain watcher, submitter, keeper)', () => startNode(nodeParameters))
 
+    const nodeConfigPath = join(stateDir, 'node.json')
+    const { logger: _logger, keeper: _keeper, ...fileParameters } = nodeParameters
+    writeFileSync(nodeConfigPath, `${JSON.stringify(nodeConfigFile(fileParameters), null, 2)}\n`)
     const deploymentFile = join(stateDir, 'deployment.json')
     const gatewayUrl = node.gateway.url
     writeFileSync(
@@ -174,6 +180,7 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
       genesisTimestamp: timestamp,
       deployment,
       deploymentFile,
+      nodeConfigFile: nodeConfigPath,
       get node() {
         return node ?? started
       },
