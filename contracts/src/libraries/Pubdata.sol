@@ -13,6 +13,8 @@ library Pubdata {
     uint256 internal constant TX_FORCED_WITHDRAWAL = 5;
     uint256 internal constant TX_AUTO_DELEVERAGE = 11;
     uint256 internal constant MAX_TX_TYPE = TX_AUTO_DELEVERAGE;
+    /// @notice Bit t set: type t is a one-chunk record with no L1 effect (0, 3, 6, 7, 8, 9, 10, 11).
+    uint256 internal constant L2_ONLY_TYPES = (1 << 0) | (1 << 3) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
 
     /// @dev Deposit amounts are 7 bytes in pubdata.
     uint256 internal constant MAX_DEPOSIT_AMOUNT = (1 << 56) - 1;
