@@ -66,6 +66,12 @@ export type NodeKeeperParameters = {
   readonly fundingTickMs?: number
   /** Default 250 ms. */
   readonly liquidationIntervalMs?: number
+  /**
+   * Run the funding and liquidation keepers (default true). A deployment whose batch circuit does not prove funding
+   * updates or liquidations yet turns them off: the batcher would pause on the first one rather than skip it.
+   */
+  readonly funding?: boolean
+  readonly liquidations?: boolean
 }
 
 export type NodeParameters = {
@@ -258,12 +264,16 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
       })
       feeder.start()
       stack.push(() => feeder.stop())
-      const funding = new FundingKeeper({ view, append, clock, logger: logger.child({ service: 'funding' }), metrics })
-      funding.start({ sampleMs: keeper.fundingSampleMs ?? 5_000, tickMs: keeper.fundingTickMs ?? 1_000 })
-      stack.push(() => funding.stop())
-      const liquidations = new LiquidationKeeper({ view, domain: genesis.domain, append, clock, logger: logger.child({ service: 'liquidation' }), metrics })
-      liquidations.start(keeper.liquidationIntervalMs ?? 250)
-      stack.push(() => liquidations.stop())
+      if (keeper.funding !== false) {
+        const funding = new FundingKeeper({ view, append, clock, logger: logger.child({ service: 'funding' }), metrics })
+        funding.start({ sampleMs: keeper.fundingSampleMs ?? 5_000, tickMs: keeper.fundingTickMs ?? 1_000 })
+        stack.push(() => funding.stop())
+      }
+      if (keeper.liquidations !== false) {
+        const liquidations = new LiquidationKeeper({ view, domain: genesis.domain, append, clock, logger: logger.child({ service: 'liquidation' }), metrics })
+        liquidations.start(keeper.liquidationIntervalMs ?? 250)
+        stack.push(() => liquidations.stop())
+      }
     }
 
     return {
