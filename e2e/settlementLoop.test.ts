@@ -329,6 +329,7 @@ describe('devnet settlement loop', () => {
     const tokensBefore = await tokenBalance(bob.address)
     const exited = await zkperp(bobKey, 'exit', '--account', bobIndex.toString(), '--activate')
     expect(BigInt(exited.payout as string)).toBe(equity)
+    console.log(`[e2e] exodus exit: gas ${String(exited.gasUsed)}`)
     await zkperp(bobKey, 'withdraw')
     expect(await tokenBalance(bob.address)).toBe(tokensBefore + equity)
     // Once only.
