@@ -35,6 +35,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     signal input price[N];
     signal input amount[N];
     signal input timestamp[N];
+    signal input ratePpm[N];
     signal input address[N];
     signal input takerIsBuy[N];
     signal input isNewAccount[N];
@@ -83,6 +84,8 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     signal oracleKeyHash[M];
     for (var m = 0; m < M; m++) {
         for (var k = 0; k < 9; k++) _ <== Num2Bits(14)(marketParameters[m][k]);   // basis points < 2^14
+        _ <== Num2Bits(20)(marketParameters[m][9]);                               // funding clamp (ppm)
+        _ <== Num2Bits(32)(marketParameters[m][10] - 1);                          // funding interval ≥ 1
         _ <== Num2Bits(32)(marketParameters[m][11]);                              // max oracle age
         _ <== Num2Bits(40)(marketParameters[m][12]);                              // open-interest cap
         oracleKeyHash[m] <== Poseidon(2)(oracleKey[m]);
@@ -116,6 +119,8 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             slots[i].oraclePriceIn <== oraclePrice;
             slots[i].oracleTimeIn <== oracleTime;
             slots[i].openInterestIn <== openInterest;
+            slots[i].fundingIndexIn <== fundingIndex;
+            slots[i].lastFundingTimeIn <== lastFundingTime;
             slots[i].feesIn <== 0;
             slots[i].isContinuation <== 0;
         } else {
@@ -123,10 +128,11 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             slots[i].oraclePriceIn <== slots[i - 1].oraclePriceOut;
             slots[i].oracleTimeIn <== slots[i - 1].oracleTimeOut;
             slots[i].openInterestIn <== slots[i - 1].openInterestOut;
+            slots[i].fundingIndexIn <== slots[i - 1].fundingIndexOut;
+            slots[i].lastFundingTimeIn <== slots[i - 1].lastFundingTimeOut;
             slots[i].feesIn <== slots[i - 1].feesOut;
             slots[i].isContinuation <== slots[i - 1].isTwoChunk;
         }
-        slots[i].fundingIndexIn <== fundingIndex;
         slots[i].batchTimestamp <== batchTimestamp;
         slots[i].domain <== domain;
         slots[i].emptyOrdersRoot <== emptyNodes[ORDER_DEPTH];
@@ -136,6 +142,8 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             slots[i].makerFeeBps[m] <== marketParameters[m][8];
             slots[i].maxOracleAgeSeconds[m] <== marketParameters[m][11];
             slots[i].openInterestCap[m] <== marketParameters[m][12];
+            slots[i].fundingClampPpm[m] <== marketParameters[m][9];
+            slots[i].fundingIntervalSeconds[m] <== marketParameters[m][10];
         }
         slots[i].oracleKey <== oracleKey;
         slots[i].chunk <== pubdata[i];
@@ -150,6 +158,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
         slots[i].price <== price[i];
         slots[i].amount <== amount[i];
         slots[i].timestamp <== timestamp[i];
+        slots[i].ratePpm <== ratePpm[i];
         slots[i].address <== address[i];
         slots[i].takerIsBuy <== takerIsBuy[i];
         slots[i].isNewAccount <== isNewAccount[i];
@@ -204,7 +213,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             credits[c].deltaCollateral <== 0;
         }
         credits[c].deltaSize <== 0;
-        credits[c].fundingIndex <== fundingIndex;
+        credits[c].fundingIndex <== slots[N - 1].fundingIndexOut;
         credits[c].oraclePrice <== slots[N - 1].oraclePriceOut;
         for (var m = 0; m < M; m++) credits[c].imfBps[m] <== marketParameters[m][0];
         creditRoots[c + 1] <== credits[c].accountsRootOut;
@@ -214,7 +223,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     signal newMarketLeaves[M];
     for (var m = 0; m < M; m++) {
         newMarketLeaves[m] <== Poseidon(6)([
-            slots[N - 1].oraclePriceOut[m], slots[N - 1].oracleTimeOut[m], fundingIndex[m], lastFundingTime[m],
+            slots[N - 1].oraclePriceOut[m], slots[N - 1].oracleTimeOut[m], slots[N - 1].fundingIndexOut[m], slots[N - 1].lastFundingTimeOut[m],
             slots[N - 1].openInterestOut[m], paramsHash[m]
         ]);
     }

@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CIRCUIT_SIZES } from '../sdk/protocol/config.ts'
 import type { Tx } from '../sdk/protocol/types.ts'
-import { GENESIS_TIME, ORACLE_KEY, depositNewTx, depositTx, oracleTx, order, testContext, testKey, testState, tradeTx } from '../sdk/state/testFixtures.ts'
+import { GENESIS_TIME, ORACLE_KEY, depositNewTx, depositTx, oracleTx, order, testContext, testKey, testState, tradeTx, withdrawTx } from '../sdk/state/testFixtures.ts'
+import { computeFundingIndexDelta } from '../sdk/state/applyFundingUpdate.ts'
 import { cloneState, type ExchangeState } from '../sdk/state/state.ts'
 import { circuitConfigs } from './configs.ts'
 import { loadTestCircuit, type TestCircuit } from './test/circuitHarness.ts'
@@ -20,7 +21,7 @@ const T1 = GENESIS_TIME + 10n
 const T2 = GENESIS_TIME + 20n
 
 /** Pinned: a change is deliberate (circuits/constraints.json has the breakdown). */
-const TEST_CONSTRAINTS = 219_323
+const TEST_CONSTRAINTS = 221_031
 
 let circuit: TestCircuit
 let afterDeposits: ExchangeState
@@ -71,11 +72,9 @@ describe('BatchStateTransition (test size)', () => {
   })
 
   it('error: an unsupported tx type is refused with a typed error', () => {
-    // A funding update is accepted by the state machine and is not proven by this circuit yet.
-    const later = GENESIS_TIME + 100_000n
-    const funding = { type: 'fundingUpdate', market: 0, ratePpm: 10n, timestamp: later } as const
-    const price = afterDeposits.markets[0]!.oraclePrice
-    expect(() => buildBatchWitness(afterDeposits, [oracleTx(0, price, later), funding], testContext(later))).toThrow(CircuitTxTypeUnsupportedError)
+    // An L2 withdrawal is accepted by the state machine and is not proven by this circuit yet.
+    const withdraw = withdrawTx({ accountIndex: 2n, amount: 1_000_000n, to: 0xa1n, storageId: 1n, validUntil: T2 + 600n }, alice)
+    expect(() => buildBatchWitness(afterDeposits, [withdraw], testContext(T2))).toThrow(CircuitTxTypeUnsupportedError)
   })
 
   it('error: tampered pubdata bit, new root, signature scalar, fill price or fee fail', async () => {
@@ -201,3 +200,110 @@ describe('BatchStateTransition: forced withdrawals', () => {
     expect(await circuit.accepts({ ...batch.input, pubdata: padded })).toBe(false)
   })
 })
+
+// ─── Funding updates (type 8) ─────────────────────────────────────────────────────────────────────────────────
+
+describe('BatchStateTransition: funding updates', () => {
+  let afterTrade: ExchangeState
+  let T3: bigint
+  const fundingTx = (market: number, ratePpm: bigint, timestamp: bigint): Tx => ({ type: 'fundingUpdate', market, ratePpm, timestamp })
+
+  beforeAll(() => {
+    afterTrade = buildBatchWitness(afterDeposits, tradeBatch(afterDeposits), testContext(T2)).state
+    T3 = afterTrade.markets[0]!.lastFundingTime + afterTrade.markets[0]!.parameters.fundingIntervalSeconds + 10n
+  })
+
+  /** [oracle m, funding m] at T3: the batch's only state change is the market's (and the credit's settlement). */
+  function fundingBatch(ratePpm: bigint): BatchWitness {
+    const price = afterTrade.markets[0]!.oraclePrice
+    return buildBatchWitness(afterTrade, [oracleTx(0, price, T3), fundingTx(0, ratePpm, T3)], testContext(T3))
+  }
+
+  /** The batch input with the funding slot's rate or timestamp replaced, pubdata and new root rebuilt to match. */
+  function forgeFunding(batch: BatchWitness, forged: { ratePpm?: bigint; timestamp?: bigint }): Record<string, unknown> {
+    const slot = 1
+    const record = batch.result.witnesses![slot]!.record
+    if (record.type !== 'fundingUpdate') throw new Error('unreachable')
+    const ratePpm = forged.ratePpm ?? record.ratePpm
+    const timestamp = forged.timestamp ?? record.timestamp
+    const before = afterTrade.markets[0]!
+    const delta = computeFundingIndexDelta({ ...before, oraclePrice: before.oraclePrice }, ratePpm, timestamp)
+    const state = cloneState(batch.state)
+    const fundingIndex = before.fundingIndex + delta
+    state.markets[0] = { ...state.markets[0]!, fundingIndex, lastFundingTime: timestamp }
+    // The end-of-batch credit settles the system accounts at the final index.
+    for (const index of [0n, 1n]) {
+      const account = state.accounts.get(index)!
+      state.accounts.set(index, { ...account, positions: account.positions.map((position, m) => (m === 0 ? { ...position, fundingIndexAtLastSettle: fundingIndex } : position)) })
+    }
+    const pubdata = Uint8Array.from(batch.result.pubdata)
+    const view = new DataView(pubdata.buffer)
+    view.setInt32(slot * 32 + 2, Number(ratePpm))
+    view.setUint32(slot * 32 + 6, Number(timestamp))
+    const rates = [...(batch.input.ratePpm as bigint[])]
+    rates[slot] = ratePpm
+    const timestamps = [...(batch.input.timestamp as bigint[])]
+    timestamps[slot] = timestamp
+    // Account 0 is credited after account 1, so its path holds account 1's new (re-settled) leaf.
+    const tree = StateTree.fromState(state)
+    const creditSiblings = [...(batch.input.creditSiblings as bigint[][][])]
+    creditSiblings[1] = tree.accountRead(0n).siblings.map((level) => [level[0] ?? 0n, level[1] ?? 0n, level[2] ?? 0n])
+    return {
+      ...batch.input,
+      ratePpm: rates,
+      timestamp: timestamps,
+      pubdata: pubdataBits(pubdata, CIRCUIT_SIZES.test.batchSlots),
+      creditSiblings,
+      newStateRoot: tree.stateRoot(state),
+    }
+  }
+
+  it('behavior: funding updates of either sign prove, and an account touched later in the batch settles at the new index', async () => {
+    const price0 = afterTrade.markets[0]!.oraclePrice
+    const price1 = afterTrade.markets[1]!.oraclePrice
+    const both = buildBatchWitness(afterTrade, [oracleTx(0, price0, T3), fundingTx(0, 750n, T3), oracleTx(1, price1, T3), fundingTx(1, -333n, T3)], testContext(T3))
+    expect(both.state.markets[0]!.fundingIndex).toBeGreaterThan(afterTrade.markets[0]!.fundingIndex)
+    expect(both.state.markets[1]!.fundingIndex).toBeLessThan(afterTrade.markets[1]!.fundingIndex)
+    let witness = await circuit.calculateWitness(both.input)
+    expect(await circuit.satisfies(witness)).toBe(true)
+    expect(circuit.read(witness, /^main\.commitment$/)).toBe(both.result.commitment)
+
+    // Alice is long in market 0: her top-up after the update pays the funding (collateral falls by size · delta).
+    const touched = buildBatchWitness(afterTrade, [oracleTx(0, price0, T3), fundingTx(0, 750n, T3), depositTx(2n, 5_000_000n), { type: 'noop' }], testContext(T3))
+    const alice = { before: afterTrade.accounts.get(2n)!, after: touched.state.accounts.get(2n)! }
+    const delta = touched.state.markets[0]!.fundingIndex - afterTrade.markets[0]!.fundingIndex
+    expect(alice.after.collateral).toBe(alice.before.collateral + 5_000_000n - alice.before.positions[0]!.size * delta)
+    witness = await circuit.calculateWitness(touched.input)
+    expect(await circuit.satisfies(witness)).toBe(true)
+    expect(circuit.read(witness, /^main\.commitment$/)).toBe(touched.result.commitment)
+  })
+
+  it('error (forged): an index delta one off the floor division fails', async () => {
+    const batch = fundingBatch(-750n)
+    const witness = await circuit.calculateWitness(batch.input)
+    const delta = circuit.read(witness, /^main\.slots\[1\]\.fundingDelta$/)
+    expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.slots\[1\]\.fundingDelta$/, delta + 1n]]))).toBe(false)
+    expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.slots\[1\]\.fundingDelta$/, delta - 1n]]))).toBe(false)
+  })
+
+  it('error (forged): a rate above the clamp, or an update before the interval has passed, fails', async () => {
+    const batch = fundingBatch(500n)
+    expect(await circuit.accepts(forgeFunding(batch, {}))).toBe(true) // the forger's rebuild of the honest batch
+    expect(await circuit.accepts(forgeFunding(batch, { ratePpm: 751n }))).toBe(false)
+    expect(await circuit.accepts(forgeFunding(batch, { ratePpm: -751n }))).toBe(false)
+    expect(await circuit.accepts(forgeFunding(batch, { ratePpm: 750n }))).toBe(true)
+    const earliest = afterTrade.markets[0]!.lastFundingTime + afterTrade.markets[0]!.parameters.fundingIntervalSeconds
+    expect(await circuit.accepts(forgeFunding(batch, { timestamp: earliest }))).toBe(true)
+    expect(await circuit.accepts(forgeFunding(batch, { timestamp: earliest - 1n }))).toBe(false)
+  })
+
+  it('error (forged): a funding update on a stale oracle price, or stamped after the batch, fails', async () => {
+    const batch = fundingBatch(500n)
+    const maxAge = afterTrade.markets[0]!.parameters.maxOracleAgeSeconds
+    // The oracle was updated at T3 in slot 0; a batch time past T3 + maxAge makes it stale for the funding slot.
+    expect(await circuit.accepts({ ...batch.input, batchTimestamp: T3 + maxAge })).toBe(true)
+    expect(await circuit.accepts({ ...batch.input, batchTimestamp: T3 + maxAge + 1n })).toBe(false)
+    expect(await circuit.accepts(forgeFunding(batch, { timestamp: T3 + 1n }))).toBe(false)
+  })
+})
+

@@ -7,8 +7,8 @@
  * and every batch lands exactly once. Last, the operator vanishes: a forced withdrawal passes its deadline, exodus
  * starts and `zkperp exit` pays the owner from L1 data alone.
  *
- * Not here yet: L2 withdrawals, funding and liquidations in batches — the batch circuit does not prove those tx
- * types (circuits/STATEMENTS.md), so the batcher pauses on them rather than skip them.
+ * Not here yet: L2 withdrawals and liquidations in batches (the batch circuit does not prove those tx types,
+ * circuits/STATEMENTS.md), and funding (proven by the circuit tests, but its interval is an hour of wall clock).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'

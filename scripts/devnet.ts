@@ -152,17 +152,16 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
               // Each price is a tx every batch must prove: at 4 slots and ~15 s per proof, the `test` circuit keeps up
               // with two markets every 20 s (within the 60 s oracle age limit) and leaves room for trades.
               oracleIntervalMs: nodeOptions.oracleIntervalMs ?? 20_000,
-              // The `test` circuit does not prove funding updates or liquidations yet (circuits/STATEMENTS.md): the
-              // first one would pause the batcher, so their keepers stay off on the devnet until it does.
-              funding: false,
+              // The `test` circuit does not prove liquidations yet (circuits/STATEMENTS.md): the first one would
+              // pause the batcher, so the liquidation keeper stays off on the devnet until it does.
               liquidations: false,
             },
           }
         : {}),
       logger: logger ?? pino({ level: 'info' }, pino.destination(2)),
     }
-    node = await step(log, 'starting the node (gateway, batcher, prover pool, chain watcher, submitter, oracle feeder)', () => startNode(nodeParameters))
-    if (keeper) log('  funding and liquidation keepers: off (the `test` circuit does not prove those tx types yet)')
+    node = await step(log, 'starting the node (gateway, batcher, prover pool, chain watcher, submitter, oracle feeder, funding keeper)', () => startNode(nodeParameters))
+    if (keeper) log('  liquidation keeper: off (the `test` circuit does not prove liquidations yet)')
 
     const nodeConfigPath = join(stateDir, 'node.json')
     const { logger: _logger, keeper: _keeper, ...fileParameters } = nodeParameters

@@ -7,6 +7,7 @@ include "circomlib/circuits/multiplexer.circom";
 include "circomlib/circuits/poseidon.circom";
 include "./ApplyAccountChange.circom";
 include "./ComputeFloorDivision.circom";
+include "./ComputeSignedFloorDivision.circom";
 include "./RequireNonNegativeIfEnabled.circom";
 include "./RequireStrictEdDSAPoseidon.circom";
 include "./UpdateOrderSlot.circom";
@@ -14,8 +15,8 @@ include "./UpdateOrderSlot.circom";
 // One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes, two
 // order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
 // selects which rules bind. Types proven: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
-// 2 deposit creating an account (2 chunks), 3 trade, 5 forced withdrawal (2 chunks), 7 oracle update. Any other
-// type code is refused.
+// 2 deposit creating an account (2 chunks), 3 trade, 5 forced withdrawal (2 chunks), 7 oracle update, 8 funding
+// update. Any other type code is refused.
 //
 // Side 0 is the deposit, forced-withdrawal or trade-taker account; side 1 the trade maker. Signature 0 is the taker's order or
 // the oracle's price message; signature 1 the maker's order.
@@ -24,13 +25,16 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input accountsRootIn;           // accounts root before the slot
     signal input oraclePriceIn[M];         // market oracle prices before
     signal input oracleTimeIn[M];          // market oracle timestamps before
-    signal input fundingIndexIn[M];        // market funding indices (unchanged by the types proven here)
+    signal input fundingIndexIn[M];        // market funding indices before
+    signal input lastFundingTimeIn[M];     // market last funding times before
     signal input openInterestIn[M];        // market open interest before
     signal input feesIn;                   // batch fee accumulator before
     signal output accountsRootOut;         // accounts root after
     signal output oraclePriceOut[M];       // oracle prices after
     signal output oracleTimeOut[M];        // oracle timestamps after
     signal output openInterestOut[M];      // open interest after
+    signal output fundingIndexOut[M];      // funding indices after
+    signal output lastFundingTimeOut[M];   // last funding times after
     signal output feesOut;                 // fee accumulator after
     // ---- batch constants
     signal input batchTimestamp;           // T, < 2^32 (checked by the batch)
@@ -40,6 +44,8 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input makerFeeBps[M];           // per market (< 2^14)
     signal input maxOracleAgeSeconds[M];   // per market (< 2^32)
     signal input openInterestCap[M];       // per market (< 2^40)
+    signal input fundingClampPpm[M];       // per market (≤ 10^6, < 2^20)
+    signal input fundingIntervalSeconds[M]; // per market (in [1, 2^32))
     signal input oracleKey[M][2];          // per market oracle public key
     signal input emptyOrdersRoot;          // root of an order-slot tree with every slot empty (batch-computed)
     // ---- pubdata
@@ -53,7 +59,8 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input size;                     // trade: fill size in lots
     signal input price;                    // trade: fill price; oracle update: new price
     signal input amount;                   // deposit amount; forced withdrawal: the amount withdrawn
-    signal input timestamp;                // oracle update timestamp
+    signal input timestamp;                // oracle or funding update timestamp
+    signal input ratePpm;                  // funding update: the signed rate in parts per million
     signal input address;                  // deposit: owner (new account) or depositor (top-up); forced: requester
     signal input takerIsBuy;               // trade: 1 iff the taker buys
     signal input isNewAccount;             // the side-0 leaf before is empty (deposit creating it; forced withdrawal of an empty index)
@@ -92,7 +99,8 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal isTrade <== type.out[3];
     signal isForced <== type.out[5];
     signal isOracle <== type.out[7];
-    type.out[4] + type.out[6] + type.out[8] + type.out[9] + type.out[10] + type.out[11] === 0;
+    signal isFunding <== type.out[8];
+    type.out[4] + type.out[6] + type.out[9] + type.out[10] + type.out[11] === 0;
     isContinuation * (1 - isNoop) === 0;
     signal isDeposit <== isTopUp + isDepositNew;
     isTwoChunk <== isDepositNew + isForced;
@@ -110,7 +118,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     marketSelect.success === 1;
 
     // Per-market values of the selected market.
-    signal selectTerms[9][M];
+    signal selectTerms[13][M];
     var oracleTime = 0;
     var oraclePrice = 0;
     var maxAge = 0;
@@ -120,6 +128,10 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     var makerFee = 0;
     var oracleKeyX = 0;
     var oracleKeyY = 0;
+    var fundingIndexSelected = 0;
+    var lastFundingTimeSelected = 0;
+    var clamp = 0;
+    var interval = 0;
     for (var m = 0; m < M; m++) {
         selectTerms[0][m] <== marketSelect.out[m] * oracleTimeIn[m];
         selectTerms[1][m] <== marketSelect.out[m] * oraclePriceIn[m];
@@ -139,6 +151,14 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         makerFee += selectTerms[6][m];
         oracleKeyX += selectTerms[7][m];
         oracleKeyY += selectTerms[8][m];
+        selectTerms[9][m] <== marketSelect.out[m] * fundingIndexIn[m];
+        selectTerms[10][m] <== marketSelect.out[m] * lastFundingTimeIn[m];
+        selectTerms[11][m] <== marketSelect.out[m] * fundingClampPpm[m];
+        selectTerms[12][m] <== marketSelect.out[m] * fundingIntervalSeconds[m];
+        fundingIndexSelected += selectTerms[9][m];
+        lastFundingTimeSelected += selectTerms[10][m];
+        clamp += selectTerms[11][m];
+        interval += selectTerms[12][m];
     }
 
     // ================= pubdata chunk: bytes as linear combinations of the (boolean) bits
@@ -208,6 +228,18 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isOracle * (timestampField - timestamp) === 0;
     isOracle * oracleUnused === 0;
 
+    // Funding update: market[1] ratePpm[2..6) (int32, two's complement) timestamp[6..10), then zeros.
+    var rateField = 0;
+    var fundingTimestampField = 0;
+    var fundingUnused = 0;
+    for (var j = 2; j < 6; j++) rateField = rateField * 256 + chunkByte[j];
+    for (var j = 6; j < 10; j++) fundingTimestampField = fundingTimestampField * 256 + chunkByte[j];
+    for (var b = 80; b < 256; b++) fundingUnused += chunk[b];
+    isFunding * (chunkByte[1] - market) === 0;
+    isFunding * (rateField - chunk[16] * (1 << 32) - ratePpm) === 0;  // bit 16 = sign bit of byte 2
+    isFunding * (fundingTimestampField - timestamp) === 0;
+    isFunding * fundingUnused === 0;
+
     // Forced withdrawal: account[1..4) withdrawn[4..12) requester[12..32) | requestedAmount[32..40), then zeros.
     // Both amounts are < 2^63 (their top bit is 0).
     var forcedAccountField = 0;
@@ -267,9 +299,10 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     RequireNonNegativeIfEnabled(48)(isTrade + isOracle, price - 1); // 0 < price (< 2^48 by pubdata)
     signal isSameAccount <== IsEqual()(accountIndex);
     isTrade * isSameAccount === 0;
-    // Oracle fresh: oracleTime ≤ T and T − oracleTime ≤ maxAge.
-    RequireNonNegativeIfEnabled(32)(isTrade, batchTimestamp - oracleTime);
-    RequireNonNegativeIfEnabled(33)(isTrade, maxAge - (batchTimestamp - oracleTime));
+    // Oracle fresh for trades and funding updates: oracleTime ≤ T and T − oracleTime ≤ maxAge.
+    signal needsFreshOracle <== isTrade + isFunding;
+    RequireNonNegativeIfEnabled(32)(needsFreshOracle, batchTimestamp - oracleTime);
+    RequireNonNegativeIfEnabled(33)(needsFreshOracle, maxAge - (batchTimestamp - oracleTime));
 
     signal isBuy[2];
     isBuy[0] <== takerIsBuy;
@@ -406,10 +439,28 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     RequireNonNegativeIfEnabled(32)(isOracle, timestamp - oracleTime - 1);  // strictly increasing
     RequireNonNegativeIfEnabled(32)(isOracle, batchTimestamp - timestamp);  // not in the future
 
+    // ================= funding update rules (docs/protocol.md §5.7)
+    // |rate| ≤ clamp; lastFundingTime + interval ≤ timestamp ≤ T; the index moves by
+    // floorDiv(rate · oraclePrice · (timestamp − lastFundingTime), 10^6 · interval).
+    RequireNonNegativeIfEnabled(21)(isFunding, clamp - ratePpm);
+    RequireNonNegativeIfEnabled(21)(isFunding, clamp + ratePpm);
+    RequireNonNegativeIfEnabled(32)(isFunding, timestamp - lastFundingTimeSelected - interval);
+    RequireNonNegativeIfEnabled(32)(isFunding, batchTimestamp - timestamp);
+    signal elapsed <== isFunding * (timestamp - lastFundingTimeSelected);
+    signal ratePrice <== ratePpm * oraclePrice;
+    signal fundingNumerator <== ratePrice * elapsed;                 // |·| < 2^20 · 2^48 · 2^32 = 2^100
+    signal fundingDelta <== ComputeSignedFloorDivision(101, 52)(fundingNumerator, 1000000 * interval);
+    signal newFundingIndex <== fundingIndexSelected + fundingDelta;
+    _ <== RequireSignedRange(64)(newFundingIndex);
+
     // ================= market updates
     signal priceChanges[M];
     signal openInterestChanges[M];
+    signal fundingChanges[M];
     for (var m = 0; m < M; m++) {
+        fundingChanges[m] <== isFunding * marketSelect.out[m];
+        fundingIndexOut[m] <== fundingIndexIn[m] + marketSelect.out[m] * fundingDelta;
+        lastFundingTimeOut[m] <== lastFundingTimeIn[m] + fundingChanges[m] * (timestamp - lastFundingTimeIn[m]);
         priceChanges[m] <== isOracle * marketSelect.out[m];
         oraclePriceOut[m] <== oraclePriceIn[m] + priceChanges[m] * (price - oraclePriceIn[m]);
         oracleTimeOut[m] <== oracleTimeIn[m] + priceChanges[m] * (timestamp - oracleTimeIn[m]);

@@ -68,6 +68,34 @@ describe('ComputeFloorDivision', () => {
   })
 })
 
+describe('ComputeSignedFloorDivision', () => {
+  const floorDiv = (a: bigint, d: bigint) => (a % d < 0n ? a / d - 1n : a / d)
+
+  it('behavior: floor division toward −∞ of a signed dividend by a variable divisor, as the state machine', async () => {
+    const circuit = await loadTestCircuit(gadgetSpec('ComputeSignedFloorDivision', [101, 52]))
+    const divisors = [1n, 7n, 3_600_000_000n, (1n << 52n) - 1n]
+    const dividends = [0n, 1n, -1n, 6n, -6n, 7n, -7n, 123_456_789_012n, -123_456_789_012n, (1n << 100n) - 1n, -((1n << 100n) - 1n)]
+    for (const divisor of divisors) {
+      for (const dividend of dividends) {
+        const witness = await circuit.calculateWitness({ dividend, divisor })
+        expect(await circuit.satisfies(witness)).toBe(true)
+        const quotient = circuit.read(witness, /^main\.quotient$/)
+        const expected = floorDiv(dividend, divisor)
+        expect(quotient).toBe(((expected % BN254_R) + BN254_R) % BN254_R)
+      }
+    }
+  })
+
+  it('error: a quotient one off either way fails (its remainder leaves [0, divisor))', async () => {
+    const circuit = await loadTestCircuit(gadgetSpec('ComputeSignedFloorDivision', [101, 52]))
+    const witness = await circuit.calculateWitness({ dividend: -123_456_789_012n, divisor: 3_600_000_000n })
+    const quotient = circuit.read(witness, /^main\.quotient$/)
+    expect(quotient).toBe(BN254_R - 35n)
+    expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.quotient$/, -34n]]))).toBe(false)
+    expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.quotient$/, -36n]]))).toBe(false)
+  })
+})
+
 describe('ComputeQuaternaryMerkleUpdate', () => {
   const DEPTH = 3
   function vector() {

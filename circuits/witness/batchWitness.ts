@@ -57,6 +57,7 @@ export type SlotInput = {
   price: bigint
   amount: bigint
   timestamp: bigint
+  ratePpm: bigint
   address: bigint
   takerIsBuy: bigint
   isNewAccount: bigint
@@ -98,7 +99,7 @@ function zeroSiblings(depth: number): Siblings {
 
 function emptySlot(accountDepth: number, orderDepth: number, markets: number): SlotInput {
   return {
-    txType: 0n, market: 0n, size: 0n, price: 0n, amount: 0n, timestamp: 0n, address: 0n, takerIsBuy: 0n, isNewAccount: 0n,
+    txType: 0n, market: 0n, size: 0n, price: 0n, amount: 0n, timestamp: 0n, ratePpm: 0n, address: 0n, takerIsBuy: 0n, isNewAccount: 0n,
     accountIndex: [0n, 0n],
     accountSiblings: [zeroSiblings(accountDepth), zeroSiblings(accountDepth)],
     publicKey: [[0n, 0n], [0n, 0n]],
@@ -188,6 +189,13 @@ function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, befor
         const key = side === 0 ? taker.before!.publicKey : maker.before!.publicKey
         slot.signatures[side] = buildSignatureInput(orderHash(order, domain), order.signature, key)
       })
+      return
+    }
+    case 'fundingUpdate': {
+      // The index delta is computed in the circuit from the rate, the oracle price and the elapsed time.
+      slot.market = BigInt(record.market)
+      slot.ratePpm = record.ratePpm
+      slot.timestamp = record.timestamp
       return
     }
     case 'forcedWithdrawal': {
