@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { SequencerInput } from '../core/inputCodec.ts'
-import { fundingInputs, generateWorkload, GENESIS_TIME, oracleInput, testGenesis } from '../core/testWorkload.ts'
+import { signOrder } from '../../sdk/protocol/signing.ts'
+import type { OrderInput, SequencerInput } from '../core/inputCodec.ts'
+import { fundingInputs, generateWorkload, GENESIS_TIME, oracleInput, testGenesis, traderKey } from '../core/testWorkload.ts'
 import type { BuiltBatch } from './batchBuild.ts'
 import { BatchStore } from './batchStore.ts'
 import { openBatcher, type BatcherFaultPoint } from './batcher.ts'
@@ -186,12 +187,28 @@ describe('Batcher', () => {
   })
 
   it('error: a tx type the circuit cannot prove pauses the batcher; nothing after it is cut', async () => {
-    const time = GENESIS_TIME + 3_600n
+    // Account 6 (100 USDC) goes 150 lots long at 6.0; the price falls to 5.6 and the keeper's tiered liquidation
+    // against account 3's resting bid is accepted by the sequencer, but the circuit does not prove liquidations yet.
+    const time = GENESIS_TIME + 10n
+    const order = (trader: number, isBuy: boolean, size: bigint, limitPrice: bigint): OrderInput => ({
+      kind: 'order',
+      time,
+      order: signOrder({ accountIndex: 2n + BigInt(trader), market: 0, isBuy, reduceOnly: false, size, limitPrice, storageId: 1n, expiry: time + 86_400n }, traderKey(trader).privateKey, genesis.domain),
+      orderType: 'limit',
+      timeInForce: 'GTC',
+      postOnly: false,
+      selfTradePrevention: 'expireMaker',
+      clientOrderId: undefined,
+    })
+    const makerBid = order(1, true, 100n, 5_590_000n)
+    const liquidation: SequencerInput = { kind: 'liquidation', time: time + 1n, tx: { type: 'liquidation', accountIndex: 6n, market: 0, maker: makerBid.order, size: 38n, price: 5_590_000n, full: false } }
     const inputs: SequencerInput[] = [
-      ...fundingInputs(2),
-      oracleInput(genesis, 0, 6_000_000n, time),
-      { kind: 'fundingUpdate', time, tx: { type: 'fundingUpdate', market: 0, ratePpm: 10n, timestamp: time } },
-      ...fundingInputs(3).slice(2),
+      ...fundingInputs(5),
+      order(0, false, 150n, 6_000_000n),
+      order(4, true, 150n, 6_000_000n),
+      makerBid,
+      oracleInput(genesis, 0, 5_600_000n, time + 1n),
+      liquidation,
     ]
     const { store } = await temporaryStore()
     stores.push(store)
@@ -199,16 +216,21 @@ describe('Batcher', () => {
     const paused: unknown[] = []
     const { batcher } = await openBatcher({ genesis, genesisTimestamp: GENESIS_TIME, store, source: fed.source, circuit: 'batch', maxWaitMs: 0, verifySignatures: false })
     batcher.on('paused', (error) => paused.push(error))
-    for (const input of inputs.slice(0, 4)) fed.apply(input)
-    expect(fed.sequencer.pendingTxs().map((queued) => queued.tx.type)).toEqual(['deposit', 'deposit', 'oracleUpdate', 'fundingUpdate'])
+    for (const input of inputs) fed.apply(input)
+    expect(fed.sequencer.pendingTxs().at(-1)?.tx.type).toBe('liquidation')
     await expect(batcher.poll()).rejects.toBeInstanceOf(BatchTxTypeUnprovableError)
-    expect(batcher.status).toMatchObject({ status: 'paused', error: { code: 'BATCH_TX_TYPE_UNPROVABLE', details: { txType: 'fundingUpdate', seq: 4n } } })
+    expect(batcher.status).toMatchObject({ status: 'paused', error: { code: 'BATCH_TX_TYPE_UNPROVABLE', details: { txType: 'liquidation', seq: 10n } } })
     expect(paused).toHaveLength(1)
-    expect(batcher.lastBatchInfo.batchNumber).toBe(1n)
-    expect(await store.get(2n)).toBeUndefined()
-    fed.apply(inputs[4]!)
+    // Everything before the liquidation's batch is stored; nothing from it on.
+    const last = batcher.lastBatchInfo.batchNumber
+    expect(last).toBeGreaterThan(0n)
+    const storedTypes: string[] = []
+    for await (const record of store.records()) storedTypes.push(...record.txs.map((queued) => queued.tx.type))
+    expect(storedTypes).not.toContain('liquidation')
+    expect(await store.get(last + 1n)).toBeUndefined()
+    fed.apply(oracleInput(genesis, 0, 5_600_000n, time + 2n))
     await expect(batcher.poll()).rejects.toBeInstanceOf(BatcherPausedError)
-    expect(await store.get(2n)).toBeUndefined()
+    expect(await store.get(last + 1n)).toBeUndefined()
   })
 
   it('error: a replayed queue that differs from the persisted batches stops the batcher', async () => {
