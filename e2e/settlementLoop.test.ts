@@ -100,6 +100,13 @@ async function metric(node: NodeProcess, name: string): Promise<bigint> {
   return BigInt(line.split(' ')[1]!)
 }
 
+/** Demo traders 1 and 2 (Alice, Bob): their L1 keys and the L2 keys derived from their wallets, as the CLI does. */
+async function demoTraderKeys() {
+  const [, aliceKey, bobKey] = devnet.keys as [Hex, Hex, Hex]
+  const derive = (key: Hex) => deriveL2Key({ account: privateKeyToAccount(key), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+  return { aliceKey, bobKey, aliceL2: await derive(aliceKey), bobL2: await derive(bobKey) }
+}
+
 function tokenBalance(address: Address): Promise<bigint> {
   return devnet.node.publicClient.readContract({ address: devnet.deployment.token, abi: tokenAbi, functionName: 'balanceOf', args: [address] })
 }
@@ -128,9 +135,8 @@ describe('devnet settlement loop', () => {
   it('behavior: L1 deposits, a WebSocket trade, an oracle move and a forced withdrawal are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
     const { node, genesis } = devnet
     const sequencer = node.gateway.sequencer
-    const [, aliceKey, bobKey] = devnet.keys as [Hex, Hex, Hex]
+    const { aliceKey, bobKey } = await demoTraderKeys()
     const alice = privateKeyToAccount(aliceKey)
-    const bob = privateKeyToAccount(bobKey)
     const aliceTokensBefore = await tokenBalance(alice.address)
 
     // ─── Deposits on L1, sequenced through the chain watcher ──────────────────────────────────────────────
@@ -144,8 +150,7 @@ describe('devnet settlement loop', () => {
     // ─── A fresh oracle price, then a trade over WebSocket signed with the wallet-derived L2 keys ─────────
     const now = () => BigInt(Math.floor(Date.now() / 1000))
     await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price: 6_000_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
-    const aliceL2 = await deriveL2Key({ account: alice, chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
-    const bobL2 = await deriveL2Key({ account: bob, chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+    const { aliceL2, bobL2 } = await demoTraderKeys()
     const client = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
     try {
       const expiry = now() + 86_400n
@@ -218,9 +223,7 @@ describe('devnet settlement loop', () => {
 
   it('behavior: a node stopped while a batch is proven restarts from its logs: the acknowledged order is still on the book and every batch lands exactly once', async () => {
     const { genesis } = devnet
-    const [, aliceKey, bobKey] = devnet.keys as [Hex, Hex, Hex]
-    const aliceL2 = await deriveL2Key({ account: privateKeyToAccount(aliceKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
-    const bobL2 = await deriveL2Key({ account: privateKeyToAccount(bobKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+    const { aliceL2, bobL2 } = await demoTraderKeys()
     const [aliceIndex, bobIndex] = [2n, 3n]
     const now = () => BigInt(Math.floor(Date.now() / 1000))
     const before = devnet.node
@@ -262,9 +265,7 @@ describe('devnet settlement loop', () => {
 
   it('behavior: the node process killed with SIGKILL mid-batch restarts from its LevelDB logs: no acknowledged order lost, the same root, every batch landed once', async () => {
     const { genesis } = devnet
-    const [, aliceKey, bobKey] = devnet.keys as [Hex, Hex, Hex]
-    const aliceL2 = await deriveL2Key({ account: privateKeyToAccount(aliceKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
-    const bobL2 = await deriveL2Key({ account: privateKeyToAccount(bobKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+    const { aliceL2, bobL2 } = await demoTraderKeys()
     await settled()
     // From here the node runs as its own process, on the same LevelDB folders.
     await devnet.node.stop()
