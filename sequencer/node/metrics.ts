@@ -9,7 +9,7 @@ export type SettlementMetrics = {
   readonly proofLag: Gauge
   readonly batchTxs: Histogram
   readonly proofSeconds: Histogram
-  readonly fillToL1Seconds: Histogram
+  readonly cutToL1Seconds: Histogram
   readonly l1Gas: Counter
   readonly l1GasPerBatch: Histogram
 }
@@ -28,7 +28,7 @@ export function createSettlementMetrics(registry: Registry): SettlementMetrics {
       buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300],
       registers,
     }),
-    fillToL1Seconds: new Histogram({
+    cutToL1Seconds: new Histogram({
       name: 'zkperp_batch_cut_to_l1_seconds',
       help: 'Batch persisted to its submitBatch receipt',
       buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],

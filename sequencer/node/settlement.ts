@@ -110,7 +110,7 @@ export class Settlement {
         this.#previous = result.storedBatchInfo
         const landedAfterMs = this.#now() - enqueuedAt
         metrics.batchesLanded.set(Number(batch.batchNumber))
-        metrics.fillToL1Seconds.observe(landedAfterMs / 1000)
+        metrics.cutToL1Seconds.observe(landedAfterMs / 1000)
         if (result.status === 'submitted') {
           metrics.l1Gas.inc(Number(result.gasUsed))
           metrics.l1GasPerBatch.observe(Number(result.gasUsed))
