@@ -22,6 +22,7 @@ import { z } from 'zod'
 import type { Genesis } from '../sdk/protocol/types.ts'
 import { DeploymentFileError, InvalidArgumentError, MissingOptionError } from './errors.ts'
 import { parseGenesisJson } from './genesisFile.ts'
+import { chainFor } from '../sequencer/l1/chain.ts'
 
 export const DEFAULT_DEPLOYMENT_FILE = '.devnet/deployment.json'
 export const PRIVATE_KEY_ENV = 'ZKPERP_PRIVATE_KEY'
@@ -114,15 +115,7 @@ export type L1Context = {
   readonly deployment: DeploymentFile
 }
 
-/** A minimal chain description for viem (id from the node itself). */
-export function chainFor(rpcUrl: string, chainId: number): Chain {
-  return {
-    id: chainId,
-    name: `chain-${chainId}`,
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  }
-}
+export { chainFor }
 
 /** Connects to L1: --rpc wins over the deployment file's rpcUrl. */
 export async function connectL1(options: Pick<GlobalOptions, 'rpc' | 'deployment'>): Promise<L1Context> {

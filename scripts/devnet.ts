@@ -3,7 +3,8 @@
  * trusted setup (cached by content hash; the first run shows their progress), deploys ZkPerp with the generated
  * verifier and a mintable 6-decimal quote token, funds demo traders, then starts the node: gateway (WebSocket and
  * HTTP, /metrics), input log and batch store in LevelDB, batcher, prover pool, chain watcher, submitter, oracle
- * feeder (seeded random walk), funding and liquidation keepers. Writes `.devnet/deployment.json` (what the
+ * feeder (seeded random walk) and funding keeper (the liquidation keeper stays off until the circuit proves
+ * liquidations). Writes `.devnet/deployment.json` (what the
  * `zkperp` CLI reads), prints the endpoints, and stops everything it started on Ctrl-C, SIGTERM or any error.
  *
  * Each start is a new chain (anvil keeps no state), so the node's LevelDB folders are reset with it.
@@ -23,6 +24,7 @@ import type { Genesis } from '../sdk/protocol/types.ts'
 import { createGenesisState } from '../sdk/state/state.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
 import { RandomWalkPriceSource } from '../sequencer/keeper/priceSource.ts'
+import { chainFor } from '../sequencer/l1/chain.ts'
 import { startNode, type NodeParameters, type ZkPerpNode } from '../sequencer/node/node.ts'
 import { startAnvil, type StartAnvilReturnType } from './chain/anvil.ts'
 import { deployZkPerp, type DeployZkPerpReturnType } from './chain/deploy.ts'
@@ -210,8 +212,7 @@ async function fundTraders(rpcUrl: string, token: Address): Promise<void> {
   const transport = http(rpcUrl)
   const publicClient = createPublicClient({ transport })
   const account = anvilAccount(0)
-  const chain = { id: 31337, name: 'devnet', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } } as const
-  const wallet = createWalletClient({ account, chain, transport })
+  const wallet = createWalletClient({ account, chain: chainFor(rpcUrl, 31337), transport })
   for (let index = 1; index <= DEMO_TRADERS; index++) {
     const hash = await wallet.writeContract({ address: token, abi, functionName: 'mint', args: [anvilAccount(index).address, DEMO_TRADER_FUNDS] })
     await publicClient.waitForTransactionReceipt({ hash })

@@ -9,7 +9,7 @@
  * - CIRCUIT_TX_TYPE_UNSUPPORTED for a tx type the circuit does not prove yet (see circuits/STATEMENTS.md).
  */
 import { BaseError } from '../../sdk/errors.ts'
-import { recordChunks, type PubdataRecord } from '../../sdk/protocol/pubdata.ts'
+import { recordChunks } from '../../sdk/protocol/pubdata.ts'
 import { TX_TYPE_CODE, type Tx } from '../../sdk/protocol/types.ts'
 import { applyBatch, type ApplyBatchReturnType, type TxWitness } from '../../sdk/state/batch.ts'
 import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'

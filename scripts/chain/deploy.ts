@@ -22,6 +22,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { BaseError } from '../../sdk/errors.ts'
 import { poseidonCreationCode } from './poseidonContracts.ts'
+import { chainFor } from '../../sequencer/l1/chain.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const ARTIFACTS = join(ROOT, 'contracts/out')
@@ -110,7 +111,7 @@ export async function deployZkPerp(parameters: DeployZkPerpParameters): Promise<
   const transport = http(parameters.rpcUrl)
   const publicClient = createPublicClient({ transport })
   const chainId = await publicClient.getChainId()
-  const chain = { id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [parameters.rpcUrl] } } } as const
+  const chain = chainFor(parameters.rpcUrl, chainId)
   const walletClient = createWalletClient({ account, chain, transport })
 
   const deploy = async (label: string, abi: Abi, bytecode: Hex, args: readonly unknown[] = []): Promise<{ address: Address; blockNumber: bigint }> => {

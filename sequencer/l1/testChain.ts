@@ -12,7 +12,6 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
-  defineChain,
   http,
   parseAbi,
 } from 'viem'
@@ -22,6 +21,7 @@ import { deployZkPerp, type DeployZkPerpReturnType } from '../../scripts/chain/d
 import { BATCH_VERIFIER_NAME, readCommittedBatchFixture, type BatchFixture, type DepositCallFixture } from '../../scripts/circuit/batchPipeline.ts'
 import { zkPerpAbi } from './zkPerpAbi.ts'
 
+import { chainFor } from './chain.ts'
 /** anvil's default accounts 0 and 1 (public test keys). */
 export const DEPLOYER_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
 export const OPERATOR_KEY: Hex = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
@@ -44,12 +44,7 @@ export type TestChain = {
 
 export async function startTestChain(): Promise<TestChain> {
   const anvil = await startAnvil()
-  const chain = defineChain({
-    id: 31337,
-    name: 'anvil',
-    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  })
+  const chain = chainFor(anvil.rpcUrl, 31337)
   const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 50 }) as PublicClient
   const testClient = createTestClient({ chain, mode: 'anvil', transport: http(anvil.rpcUrl) }) as unknown as TestClient
   return { anvil, chain, publicClient, testClient, operator: privateKeyToAccount(OPERATOR_KEY), fixture: readCommittedBatchFixture(), stop: () => anvil.stop() }

@@ -37,6 +37,7 @@ import { createKeeperMetrics } from '../keeper/metrics.ts'
 import { OracleFeeder } from '../keeper/oracleFeeder.ts'
 import type { PriceSource } from '../keeper/priceSource.ts'
 import { BatchSubmitter } from '../l1/batchSubmitter.ts'
+import { chainFor } from '../l1/chain.ts'
 import { ChainWatcher, type PriorityOperation } from '../l1/chainWatcher.ts'
 import { L1AheadOfStoreError, PriorityIndexMismatchError, PriorityOpRefusedError } from './errors.ts'
 import { createSettlementMetrics } from './metrics.ts'
@@ -122,26 +123,20 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
   const { genesis, logger, l1 } = parameters
   const stack: Array<() => Promise<void>> = []
   const stopAll = async () => {
-    for (const stop of stack.reverse()) {
+    for (const stop of stack.splice(0).reverse()) {
       try {
         await stop()
       } catch (error) {
         logger.error({ err: error }, 'stopping a service failed')
       }
     }
-    stack.length = 0
   }
   try {
     mkdirSync(parameters.dataDir, { recursive: true })
     const registry = new Registry()
 
     // ─── L1 clients ─────────────────────────────────────────────────────────────────────────────────────────
-    const chain = {
-      id: l1.chainId,
-      name: `chain-${l1.chainId}`,
-      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-      rpcUrls: { default: { http: [l1.rpcUrl] } },
-    } as const
+    const chain = chainFor(l1.rpcUrl, l1.chainId)
     const publicClient = createPublicClient({ chain, transport: http(l1.rpcUrl), cacheTime: 0 }) as PublicClient
     const walletClient = createWalletClient({ account: privateKeyToAccount(l1.operatorPrivateKey), chain, transport: http(l1.rpcUrl) })
     const submitter = new BatchSubmitter({
