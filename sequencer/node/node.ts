@@ -97,6 +97,8 @@ export type NodeStatus = {
   readonly lastSeq: bigint
   readonly nextPriorityIndex: bigint
   readonly batcher: Batcher['status']
+  /** A batcher pass is running: txs it drained may be in a batch being built and not yet persisted. */
+  readonly batcherPolling: boolean
   readonly lastBatchPersisted: bigint
   readonly settlement: Settlement['status']
   readonly prover: ProverPool['state']
@@ -283,6 +285,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
         lastSeq: sequencer.lastSeq,
         nextPriorityIndex: sequencer.priorityInputs,
         batcher: activeBatcher.status,
+        batcherPolling: polling !== undefined,
         lastBatchPersisted: activeBatcher.lastBatchInfo.batchNumber,
         settlement: settlement.status,
         prover: pool.state,
