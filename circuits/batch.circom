@@ -39,6 +39,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     signal input address[N];
     signal input takerIsBuy[N];
     signal input isNewAccount[N];
+    signal input isNewTarget[N];
     signal input accountIndex[N][2];
     signal input accountSiblings[N][2][ACCOUNT_DEPTH][3];
     signal input publicKey[N][2][2];
@@ -162,6 +163,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
         slots[i].address <== address[i];
         slots[i].takerIsBuy <== takerIsBuy[i];
         slots[i].isNewAccount <== isNewAccount[i];
+        slots[i].isNewTarget <== isNewTarget[i];
         slots[i].accountIndex <== accountIndex[i];
         slots[i].accountSiblings <== accountSiblings[i];
         slots[i].publicKey <== publicKey[i];

@@ -6,8 +6,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CIRCUIT_SIZES } from '../sdk/protocol/config.ts'
 import type { Tx } from '../sdk/protocol/types.ts'
-import { GENESIS_TIME, ORACLE_KEY, depositNewTx, depositTx, oracleTx, order, testContext, testKey, testState, tradeTx, withdrawTx } from '../sdk/state/testFixtures.ts'
+import { depositNewTx, depositTx, oracleTx, order, testContext, testKey, testState, tradeTx } from '../sdk/state/testFixtures.ts'
+import { ALICE, alice, bob, depositBatch, stateAfterDeposits, stateAfterTrade, T1, T2, tradeBatch } from './test/batchScenario.ts'
 import { computeFundingIndexDelta } from '../sdk/state/applyFundingUpdate.ts'
+import { computeLiquidationTier } from '../sdk/state/liquidation.ts'
 import { cloneState, type ExchangeState } from '../sdk/state/state.ts'
 import { circuitConfigs } from './configs.ts'
 import { loadTestCircuit, type TestCircuit } from './test/circuitHarness.ts'
@@ -15,28 +17,15 @@ import { BatchTxRejectedError, buildBatchWitness, CircuitTxTypeUnsupportedError,
 import { computeFreeCollateral } from '../sdk/state/applyForcedWithdrawal.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
 
-const alice = testKey('alice')
-const bob = testKey('bob')
-const T1 = GENESIS_TIME + 10n
-const T2 = GENESIS_TIME + 20n
-
 /** Pinned: a change is deliberate (circuits/constraints.json has the breakdown). */
-const TEST_CONSTRAINTS = 221_031
+const TEST_CONSTRAINTS = 225_144
 
 let circuit: TestCircuit
 let afterDeposits: ExchangeState
 
-function tradeBatch(state: ExchangeState): Tx[] {
-  const price = state.markets[0]!.oraclePrice
-  const taker = order({ accountIndex: 2n, market: 0, isBuy: true, size: 10n, limitPrice: price + 5n, storageId: 7n }, alice)
-  const maker = order({ accountIndex: 3n, market: 0, isBuy: false, size: 25n, limitPrice: price, storageId: 3n }, bob)
-  return [oracleTx(0, price, T2, ORACLE_KEY), tradeTx(taker, maker, 10n), depositTx(2n, 5_000_000n), { type: 'noop' }]
-}
-
 beforeAll(async () => {
   circuit = await loadTestCircuit(circuitConfigs.test!)
-  const genesis = testState(CIRCUIT_SIZES.test)
-  afterDeposits = buildBatchWitness(genesis, [depositNewTx(2n, 100_000_000_000n, alice, 0xa1n), depositNewTx(3n, 100_000_000_000n, bob, 0xb0n, 1)], testContext(T1)).state
+  afterDeposits = stateAfterDeposits()
 }, 900_000)
 
 describe('BatchStateTransition (test size)', () => {
@@ -47,7 +36,7 @@ describe('BatchStateTransition (test size)', () => {
   })
 
   it('behavior: new-account deposits (two 2-chunk records) prove with the state machine\'s commitment', async () => {
-    const { input, result } = buildBatchWitness(testState(CIRCUIT_SIZES.test), [depositNewTx(2n, 100_000_000_000n, alice, 0xa1n), depositNewTx(3n, 100_000_000_000n, bob, 0xb0n, 1)], testContext(T1))
+    const { input, result } = buildBatchWitness(testState(CIRCUIT_SIZES.test), depositBatch(), testContext(T1))
     const witness = await circuit.calculateWitness(input)
     expect(await circuit.satisfies(witness)).toBe(true)
     expect(circuit.read(witness, /^main\.commitment$/)).toBe(result.commitment)
@@ -72,9 +61,19 @@ describe('BatchStateTransition (test size)', () => {
   })
 
   it('error: an unsupported tx type is refused with a typed error', () => {
-    // An L2 withdrawal is accepted by the state machine and is not proven by this circuit yet.
-    const withdraw = withdrawTx({ accountIndex: 2n, amount: 1_000_000n, to: 0xa1n, storageId: 1n, validUntil: T2 + 600n }, alice)
-    expect(() => buildBatchWitness(afterDeposits, [withdraw], testContext(T2))).toThrow(CircuitTxTypeUnsupportedError)
+    // A tiered liquidation is accepted by the state machine and is not proven by this circuit yet. Carol (100 USDC)
+    // goes 150 lots long at 6.0 from Bob; the price falls to 5.6 and Alice's bid at 5.59 takes the tier.
+    const carol = testKey('carol')
+    const price = 6_000_000n
+    const sell = order({ accountIndex: 3n, market: 0, isBuy: false, size: 150n, limitPrice: price, storageId: 11n }, bob)
+    const buy = order({ accountIndex: 4n, market: 0, isBuy: true, size: 150n, limitPrice: price, storageId: 1n }, carol)
+    const opened = buildBatchWitness(afterDeposits, [oracleTx(0, price, T2), depositNewTx(4n, 100_000_000n, carol, 0xca701n), tradeTx(buy, sell, 150n)], testContext(T2)).state
+    const T3 = T2 + 1n
+    const fallen = buildBatchWitness(opened, [oracleTx(0, 5_600_000n, T3)], testContext(T3)).state
+    const tier = computeLiquidationTier(fallen.accounts.get(4n)!, fallen.markets, 0, 5_590_000n)
+    const bid = order({ accountIndex: 2n, market: 0, isBuy: true, size: 100n, limitPrice: 5_590_000n, storageId: 12n }, alice)
+    const liquidation: Tx = { type: 'liquidation', accountIndex: 4n, market: 0, maker: bid, size: tier.size, price: 5_590_000n, full: tier.full }
+    expect(() => buildBatchWitness(fallen, [liquidation], testContext(T3))).toThrow(CircuitTxTypeUnsupportedError)
   })
 
   it('error: tampered pubdata bit, new root, signature scalar, fill price or fee fail', async () => {
@@ -97,7 +96,6 @@ describe('BatchStateTransition (test size)', () => {
 
 // ─── Forced withdrawals (type 5, two chunks) ──────────────────────────────────────────────────────────────────
 
-const ALICE = 0xa1n
 const forcedTx = (accountIndex: bigint, requester: bigint, requestedAmount: bigint): Tx => ({ type: 'forcedWithdrawal', accountIndex, requester, requestedAmount })
 
 /** The batch input with slot `slot`'s withdrawn amount (and its pubdata bytes) replaced and the new root recomputed. */
@@ -126,7 +124,7 @@ describe('BatchStateTransition: forced withdrawals', () => {
   let free: bigint
 
   beforeAll(() => {
-    afterTrade = buildBatchWitness(afterDeposits, tradeBatch(afterDeposits), testContext(T2)).state
+    afterTrade = stateAfterTrade(afterDeposits)
     const alice = afterTrade.accounts.get(2n)!
     expect(alice.positions[0]!.size).not.toBe(0n)
     free = computeFreeCollateral(alice, afterTrade.markets)
@@ -209,7 +207,7 @@ describe('BatchStateTransition: funding updates', () => {
   const fundingTx = (market: number, ratePpm: bigint, timestamp: bigint): Tx => ({ type: 'fundingUpdate', market, ratePpm, timestamp })
 
   beforeAll(() => {
-    afterTrade = buildBatchWitness(afterDeposits, tradeBatch(afterDeposits), testContext(T2)).state
+    afterTrade = stateAfterTrade(afterDeposits)
     T3 = afterTrade.markets[0]!.lastFundingTime + afterTrade.markets[0]!.parameters.fundingIntervalSeconds + 10n
   })
 

@@ -17,7 +17,7 @@ include "./RequireSignedRange.circom";
 // With `enabled` = 0 no write happens (accountsRootOut = accountsRootIn); the outputs are then meaningless.
 //
 // Range checks: old sizes (41-bit signed) and funding indices (64-bit signed), so the position words of the old
-// leaf have one preimage; new sizes (41-bit signed) and the new collateral (64-bit signed), docs/protocol.md §1.
+// leaf have one preimage; new sizes (41-bit signed) and the new collateral (|·| ≤ 2^63 − 1), docs/protocol.md §1.
 //
 // NOTE: `enabled`, `isOldEmpty` boolean; `marketSelect` one-hot; fundingIndex, oraclePrice (< 2^48), imfBps (< 2^14)
 // come from the trusted market state; |deltaCollateral| < 2^90.
@@ -96,6 +96,9 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     newSize <== oldSize + deltaSize;
     newCollateral <== collateral - payment + deltaCollateral;
     signal newCollateralSign <== RequireSignedRange(64)(newCollateral);
+    // §1 bounds collateral to ±(2^63 − 1): the signed range alone admits −2^63.
+    signal isCollateralBelowFloor <== IsZero()(newCollateral + (1 << 63));
+    enabled * isCollateralBelowFloor === 0;
 
     var selectedNewSign = 0;
     signal selectedNewSignTerms[M];

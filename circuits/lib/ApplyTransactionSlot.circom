@@ -15,11 +15,13 @@ include "./UpdateOrderSlot.circom";
 // One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes, two
 // order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
 // selects which rules bind. Types proven: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
-// 2 deposit creating an account (2 chunks), 3 trade, 5 forced withdrawal (2 chunks), 7 oracle update, 8 funding
-// update. Any other type code is refused.
+// 2 deposit creating an account (2 chunks), 3 trade, 4 withdraw (2 chunks), 5 forced withdrawal (2 chunks),
+// 6 transfer, 7 oracle update, 8 funding update. Any other type code is refused.
 //
-// Side 0 is the deposit, forced-withdrawal or trade-taker account; side 1 the trade maker. Signature 0 is the taker's order or
-// the oracle's price message; signature 1 the maker's order.
+// Side 0 is the deposit, withdrawing, forced-withdrawal, transfer-source or trade-taker account; side 1 the trade
+// maker or the transfer target. Signature 0 is the taker's order, the withdraw or transfer message or the oracle's
+// price message; signature 1 the maker's order. Order slot 0 is the taker's order or the slot a withdraw or
+// transfer consumes; order slot 1 the maker's order.
 template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     // ---- state entering and leaving the slot
     signal input accountsRootIn;           // accounts root before the slot
@@ -58,12 +60,13 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input market;                   // market index (< M)
     signal input size;                     // trade: fill size in lots
     signal input price;                    // trade: fill price; oracle update: new price
-    signal input amount;                   // deposit amount; forced withdrawal: the amount withdrawn
+    signal input amount;                   // deposit, withdraw or transfer amount; forced withdrawal: the amount withdrawn
     signal input timestamp;                // oracle or funding update timestamp
     signal input ratePpm;                  // funding update: the signed rate in parts per million
-    signal input address;                  // deposit: owner (new account) or depositor (top-up); forced: requester
+    signal input address;                  // deposit: owner (new account) or depositor (top-up); forced: requester; withdraw: to
     signal input takerIsBuy;               // trade: 1 iff the taker buys
     signal input isNewAccount;             // the side-0 leaf before is empty (deposit creating it; forced withdrawal of an empty index)
+    signal input isNewTarget;              // the side-1 leaf before is empty (a transfer creating its target)
     // ---- per side (0: deposit account / taker, 1: maker)
     signal input accountIndex[2];
     signal input accountSiblings[2][ACCOUNT_DEPTH][3];
@@ -77,9 +80,9 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     // ---- per order (0: taker, 1: maker)
     signal input orderSize[2];
     signal input limitPrice[2];
-    signal input expiry[2];
+    signal input expiry[2];                // order expiry; withdraw or transfer: validUntil (side 0)
     signal input reduceOnly[2];
-    signal input storageId[2];
+    signal input storageId[2];             // order storage id; withdraw or transfer: the consumed id (side 0)
     signal input oldSlotStorageId[2];
     signal input oldSlotFilled[2];
     signal input slotSiblings[2][ORDER_DEPTH][3];
@@ -97,18 +100,23 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal isTopUp <== type.out[1];
     signal isDepositNew <== type.out[2];
     signal isTrade <== type.out[3];
+    signal isWithdraw <== type.out[4];
     signal isForced <== type.out[5];
+    signal isTransfer <== type.out[6];
     signal isOracle <== type.out[7];
     signal isFunding <== type.out[8];
-    type.out[4] + type.out[6] + type.out[9] + type.out[10] + type.out[11] === 0;
+    type.out[9] + type.out[10] + type.out[11] === 0;
     isContinuation * (1 - isNoop) === 0;
     signal isDeposit <== isTopUp + isDepositNew;
-    isTwoChunk <== isDepositNew + isForced;
+    signal isSpend <== isWithdraw + isTransfer;  // L2-signed, takes collateral out of side 0 (§5.3, §5.4)
+    isTwoChunk <== isDepositNew + isForced + isWithdraw;
     // An empty side-0 leaf: always for a new-account deposit, by the prover's claim for a forced withdrawal (the
     // Merkle read proves it), never otherwise.
     isNewAccount * (1 - isNewAccount) === 0;
     isDepositNew * (1 - isNewAccount) === 0;
     isNewAccount * (1 - isDepositNew - isForced) === 0;
+    isNewTarget * (1 - isNewTarget) === 0;
+    isNewTarget * (1 - isTransfer) === 0;
     takerIsBuy * (1 - takerIsBuy) === 0;
     reduceOnly[0] * (1 - reduceOnly[0]) === 0;
     reduceOnly[1] * (1 - reduceOnly[1]) === 0;
@@ -186,7 +194,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     for (var j = 12; j < 32; j++) addressField = addressField * 256 + chunkByte[j];
     isDeposit * (accountField - accountIndex[0]) === 0;
     isDeposit * (amountField - amount) === 0;
-    (isDeposit + isForced) * (addressField - address) === 0;
+    (isDeposit + isForced + isWithdraw) * (addressField - address) === 0;
     isTopUp * chunkByte[1] === 0;
     isDepositNew * (chunkByte[1] - mode[0]) === 0;
 
@@ -240,20 +248,47 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isFunding * (fundingTimestampField - timestamp) === 0;
     isFunding * fundingUnused === 0;
 
-    // Forced withdrawal: account[1..4) withdrawn[4..12) requester[12..32) | requestedAmount[32..40), then zeros.
-    // Both amounts are < 2^63 (their top bit is 0).
-    var forcedAccountField = 0;
-    var withdrawnField = 0;
+    // Withdraw and forced withdrawal share the first chunk: account[1..4) amount[4..12) to/requester[12..32); the
+    // amount is < 2^63 (its top bit is 0). Second chunk, withdraw: storageId[32..36); forced: requestedAmount[32..40)
+    // (< 2^63 too); then zeros.
+    var exitAccountField = 0;
+    var exitAmountField = 0;
     var requestedField = 0;
-    var forcedUnused = chunk[32] + nextChunk[0];
-    for (var j = 1; j < 4; j++) forcedAccountField = forcedAccountField * 256 + chunkByte[j];
-    for (var j = 4; j < 12; j++) withdrawnField = withdrawnField * 256 + chunkByte[j];
+    var withdrawSidField = 0;
+    var forcedUnused = nextChunk[0];
+    var withdrawUnused = 0;
+    for (var j = 1; j < 4; j++) exitAccountField = exitAccountField * 256 + chunkByte[j];
+    for (var j = 4; j < 12; j++) exitAmountField = exitAmountField * 256 + chunkByte[j];
     for (var j = 0; j < 8; j++) requestedField = requestedField * 256 + nextByte[j];
+    for (var j = 0; j < 4; j++) withdrawSidField = withdrawSidField * 256 + nextByte[j];
     for (var b = 64; b < 256; b++) forcedUnused += nextChunk[b];
-    isForced * (forcedAccountField - accountIndex[0]) === 0;
-    isForced * (withdrawnField - amount) === 0;
+    for (var b = 32; b < 256; b++) withdrawUnused += nextChunk[b];
+    signal isExit <== isForced + isWithdraw;
+    isExit * (exitAccountField - accountIndex[0]) === 0;
+    isExit * (exitAmountField - amount) === 0;
+    isExit * chunk[32] === 0;
     isForced * forcedUnused === 0;
+    isWithdraw * (withdrawSidField - storageId[0]) === 0;
+    isWithdraw * withdrawUnused === 0;
     signal requestedAmount <== isForced * requestedField;
+
+    // Transfer: targetMode[1] from[2..5) to[5..8) amount[8..16) (< 2^63) storageId[16..20), then zeros.
+    var fromField = 0;
+    var toField = 0;
+    var transferAmountField = 0;
+    var transferSidField = 0;
+    var transferUnused = chunk[64];
+    for (var j = 2; j < 5; j++) fromField = fromField * 256 + chunkByte[j];
+    for (var j = 5; j < 8; j++) toField = toField * 256 + chunkByte[j];
+    for (var j = 8; j < 16; j++) transferAmountField = transferAmountField * 256 + chunkByte[j];
+    for (var j = 16; j < 20; j++) transferSidField = transferSidField * 256 + chunkByte[j];
+    for (var b = 160; b < 256; b++) transferUnused += chunk[b];
+    isTransfer * (chunkByte[1] - mode[1]) === 0;
+    isTransfer * (fromField - accountIndex[0]) === 0;
+    isTransfer * (toField - accountIndex[1]) === 0;
+    isTransfer * (transferAmountField - amount) === 0;
+    isTransfer * (transferSidField - storageId[0]) === 0;
+    isTransfer * transferUnused === 0;
 
     // Deposit creating an account: the next chunk is circomlibjs's packPoint(key): y little-endian, sign of x in
     // the top bit (x > (p − 1)/2). Canonical bits (Num2Bits_strict) so y + p cannot stand in for y.
@@ -293,12 +328,12 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
 
     // ================= trade rules
     signal isSideEnabled[2];
-    isSideEnabled[0] <== isDeposit + isTrade + isForced;
-    isSideEnabled[1] <== isTrade;
+    isSideEnabled[0] <== isDeposit + isTrade + isForced + isSpend;
+    isSideEnabled[1] <== isTrade + isTransfer;
     RequireNonNegativeIfEnabled(40)(isTrade, size - 1);   // 0 < size (< 2^40 by pubdata)
     RequireNonNegativeIfEnabled(48)(isTrade + isOracle, price - 1); // 0 < price (< 2^48 by pubdata)
     signal isSameAccount <== IsEqual()(accountIndex);
-    isTrade * isSameAccount === 0;
+    (isTrade + isTransfer) * isSameAccount === 0;
     // Oracle fresh for trades and funding updates: oracleTime ≤ T and T − oracleTime ≤ maxAge.
     signal needsFreshOracle <== isTrade + isFunding;
     RequireNonNegativeIfEnabled(32)(needsFreshOracle, batchTimestamp - oracleTime);
@@ -317,9 +352,10 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal deltaSize[2];
     signal gatedTradeCash <== isTrade * tradeCash;
     signal gatedDeposit <== isDeposit * amount;
-    signal gatedWithdrawn <== isForced * amount;
+    signal gatedWithdrawn <== (isForced + isSpend) * amount;
+    signal gatedTransferred <== isTransfer * amount;
     deltaCollateral[0] <== gatedDeposit - gatedTradeCash - takerFeeAmount - gatedWithdrawn;
-    deltaCollateral[1] <== gatedTradeCash - makerFeeAmount;
+    deltaCollateral[1] <== gatedTradeCash - makerFeeAmount + gatedTransferred;
     deltaSize[0] <== isTrade * takerSignedSize;
     deltaSize[1] <== -deltaSize[0];
     feesOut <== feesIn + takerFeeAmount + makerFeeAmount;
@@ -339,14 +375,18 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal longAfter[2];
     signal modeProduct[2];
     signal reduceOnlyViolated[2];
+    // Side 0's order slot is an order's (trade) or the id a withdraw or transfer consumes; side 1's the maker's.
+    signal isSlotEnabled[2];
+    isSlotEnabled[0] <== isTrade + isSpend;
+    isSlotEnabled[1] <== isTrade;
     for (var s = 0; s < 2; s++) {
         // Order fields within §1: size < 2^40, 0 < limit < 2^48, expiry < 2^32 (dummies 0 pass when disabled).
         _ <== Num2Bits(40)(orderSize[s]);
         _ <== Num2Bits(48)(limitPrice[s]);
         _ <== Num2Bits(32)(expiry[s]);
         RequireNonNegativeIfEnabled(48)(isTrade, limitPrice[s] - 1);
-        RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isTrade, accountIndex[s] - 2);  // user accounts only
-        RequireNonNegativeIfEnabled(32)(isTrade, expiry[s] - batchTimestamp);          // T ≤ expiry
+        RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isSlotEnabled[s], accountIndex[s] - 2);  // user accounts only
+        RequireNonNegativeIfEnabled(32)(isSlotEnabled[s], expiry[s] - batchTimestamp);          // T ≤ expiry (validUntil)
         // Limit: a buyer pays at most its limit, a seller receives at least its limit.
         RequireNonNegativeIfEnabled(48)(isTrade, (2 * isBuy[s] - 1) * (limitPrice[s] - price));
         // Isolated accounts trade only their market: mode = 0 or mode = 1 + market.
@@ -357,7 +397,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
             1, domain, accountIndex[s], market, isBuy[s] + 2 * reduceOnly[s], orderSize[s], limitPrice[s], storageId[s], expiry[s]
         ]);
         ordersRootAfter[s] <== UpdateOrderSlot(ORDER_DEPTH)(
-            isTrade, ordersRoot[s], storageId[s], orderSize[s], isTrade * size,
+            isSlotEnabled[s], s == 0 ? isSpend : 0, ordersRoot[s], storageId[s], orderSize[s], isTrade * size,
             oldSlotStorageId[s], oldSlotFilled[s], slotSiblings[s]
         );
 
@@ -367,7 +407,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
             accounts[s].isOldEmpty <== isNewAccount;
             accounts[s].isNewEmpty <== isForced * isNewAccount;
         } else {
-            accounts[s].isOldEmpty <== 0;
+            accounts[s].isOldEmpty <== isNewTarget;
             accounts[s].isNewEmpty <== 0;
         }
         accounts[s].accountsRootIn <== accountsRoots[s];
@@ -427,13 +467,40 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal eligibleWithdrawing <== isEligible * (1 - isNothingWithdrawn);
     eligibleWithdrawing * (1 - accounts[0].passesInitialMargin) === 0;
     var MAX_COLLATERAL = (1 << 63) - 1;
-    RequireNonNegativeIfEnabled(64)(isEligible, accounts[0].newCollateral + MAX_COLLATERAL);
+    // newCollateral ≥ −MAX_COLLATERAL holds for every write (ApplyAccountChange).
     signal isFullRequest <== IsEqual()([amount, requestedAmount]);
     signal hasMarginForMore <== RequireSignedRange(112)(accounts[0].marginSlack - 10000);
     signal isAtCollateralFloor <== IsEqual()([accounts[0].newCollateral, -MAX_COLLATERAL]);
     signal shortOfRequest <== isEligible * (1 - isFullRequest);
     signal shortWithMargin <== shortOfRequest * hasMarginForMore;
     shortWithMargin * (1 - isAtCollateralFloor) === 0;
+
+    // ================= withdraw and transfer rules (docs/protocol.md §5.3, §5.4)
+    // The source: an existing user account (isNewAccount = 0, index ≥ 2: above), its slot consumed, its key's
+    // signature, T ≤ validUntil, 0 < amount, a fresh oracle in every market it holds a position in, and after the
+    // debit initial margin with equity ≥ 0.
+    RequireNonNegativeIfEnabled(64)(isSpend, amount - 1);
+    isSpend * (1 - accounts[0].passesInitialMargin) === 0;
+    isSpend * (1 - accounts[0].isEquityNonNegative) === 0;
+    signal isPositionZero[M];
+    signal needsFreshPositionOracle[M];
+    for (var m = 0; m < M; m++) {
+        isPositionZero[m] <== IsZero()(positionSize[0][m]);
+        needsFreshPositionOracle[m] <== isSpend * (1 - isPositionZero[m]);
+        RequireNonNegativeIfEnabled(32)(needsFreshPositionOracle[m], batchTimestamp - oracleTimeIn[m]);
+        RequireNonNegativeIfEnabled(33)(needsFreshPositionOracle[m], maxOracleAgeSeconds[m] - (batchTimestamp - oracleTimeIn[m]));
+    }
+    // The target: the source's owner and the signed mode (pubdata byte 1, above). An empty target lies in the
+    // L2-created range, gets a valid mode and is created with the source's key, no collateral, no positions and no
+    // orders; its new leaf is settled at the current funding indices (ApplyAccountChange).
+    isTransfer * (owner[1] - owner[0]) === 0;
+    RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isNewTarget, accountIndex[1] - (1 << (2 * ACCOUNT_DEPTH - 1)));
+    RequireNonNegativeIfEnabled(8)(isNewTarget, M - mode[1]);
+    isNewTarget * (publicKey[1][0] - publicKey[0][0]) === 0;
+    isNewTarget * (publicKey[1][1] - publicKey[0][1]) === 0;
+    isNewTarget * collateral[1] === 0;
+    isNewTarget * (ordersRoot[1] - emptyOrdersRoot) === 0;
+    for (var m = 0; m < M; m++) isNewTarget * positionSize[1][m] === 0;
 
     // ================= oracle update rules
     RequireNonNegativeIfEnabled(32)(isOracle, timestamp - oracleTime - 1);  // strictly increasing
@@ -470,14 +537,19 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
 
     // ================= signatures
     signal oracleMessage <== Poseidon(5)([4, domain, market, price, timestamp]);
-    messages[0] <== orderHashes[0] + isOracle * (oracleMessage - orderHashes[0]);
+    signal withdrawMessage <== Poseidon(7)([2, domain, accountIndex[0], amount, address, storageId[0], expiry[0]]);
+    signal transferMessage <== Poseidon(8)([3, domain, accountIndex[0], accountIndex[1], amount, mode[1], storageId[0], expiry[0]]);
+    signal oracleMessageTerm <== isOracle * (oracleMessage - orderHashes[0]);
+    signal withdrawMessageTerm <== isWithdraw * (withdrawMessage - orderHashes[0]);
+    signal transferMessageTerm <== isTransfer * (transferMessage - orderHashes[0]);
+    messages[0] <== orderHashes[0] + oracleMessageTerm + withdrawMessageTerm + transferMessageTerm;
     messages[1] <== orderHashes[1];
     signal signingKey[2][2];
     signingKey[0][0] <== publicKey[0][0] + isOracle * (oracleKeyX - publicKey[0][0]);
     signingKey[0][1] <== publicKey[0][1] + isOracle * (oracleKeyY - publicKey[0][1]);
     signingKey[1] <== publicKey[1];
     signal isSignatureEnabled[2];
-    isSignatureEnabled[0] <== isTrade + isOracle;
+    isSignatureEnabled[0] <== isTrade + isOracle + isSpend;
     isSignatureEnabled[1] <== isTrade;
     for (var s = 0; s < 2; s++) {
         RequireStrictEdDSAPoseidon()(

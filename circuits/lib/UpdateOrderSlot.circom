@@ -10,13 +10,17 @@ include "./RequireNonNegativeIfEnabled.circom";
 // storageId ≥ slotStorageId (a higher id starts over at filled = 0, the same id continues) and
 // filled + fillSize ≤ orderSize; the slot becomes (storageId, filled + fillSize).
 //
+// `isConsume` = 1 is a withdrawal's or transfer's use of the slot instead: storageId > slotStorageId strictly, and
+// with fillSize = 0 the slot becomes (storageId, 0).
+//
 // With `enabled` = 0 nothing is proven and ordersRootOut = ordersRootIn.
 //
-// NOTE: `enabled` boolean; the caller range-checks orderSize (< 2^40) and fillSize (< 2^40) and binds storageId,
+// NOTE: `enabled`, `isConsume` boolean; the caller range-checks orderSize (< 2^40) and fillSize (< 2^40) and binds storageId,
 // orderSize to the signed order. The old slot is (0, 0) for a never-used slot.
 template UpdateOrderSlot(ORDER_DEPTH) {
     assert(ORDER_DEPTH >= 1 && 2 * ORDER_DEPTH <= 32);
     signal input enabled;                   // boolean: 1 = perform the fill
+    signal input isConsume;                 // boolean: 1 = the id must be fresh (withdraw, transfer), fillSize = 0
     signal input ordersRootIn;              // the account's orders root before
     signal input storageId;                 // the order's storage id, < 2^32
     signal input orderSize;                 // the order's size in lots
@@ -34,7 +38,7 @@ template UpdateOrderSlot(ORDER_DEPTH) {
     var slotIndex = 0;
     for (var i = 0; i < 2 * ORDER_DEPTH; i++) slotIndex += storageIdBits[i] * (1 << i);
 
-    RequireNonNegativeIfEnabled(32)(enabled, storageId - oldSlotStorageId);
+    RequireNonNegativeIfEnabled(32)(enabled, storageId - oldSlotStorageId - isConsume);
     signal isSameOrder <== IsEqual()([storageId, oldSlotStorageId]);
     signal filledBefore <== isSameOrder * oldSlotFilled;
     signal filledAfter <== filledBefore + fillSize;

@@ -15,7 +15,7 @@ import { applyBatch, type ApplyBatchReturnType, type TxWitness } from '../../sdk
 import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'
 import { StateTree, type AccountPreimage, type AccountWitness, type LeafWitness, type OrderSlotWitness } from '../../sdk/state/stateTree.ts'
 import type { TxContext } from '../../sdk/state/txEffect.ts'
-import { orderHash, oraclePriceHash } from '../../sdk/protocol/hashing.ts'
+import { orderHash, oraclePriceHash, transferHash, withdrawHash } from '../../sdk/protocol/hashing.ts'
 import { cachedDomainHash } from '../../sdk/state/signatures.ts'
 import { buildSignatureInput, DISABLED_SIGNATURE, type SignatureInput } from './signatureWitness.ts'
 
@@ -61,6 +61,7 @@ export type SlotInput = {
   address: bigint
   takerIsBuy: bigint
   isNewAccount: bigint
+  isNewTarget: bigint
   accountIndex: Pair<bigint>
   accountSiblings: Pair<Siblings>
   publicKey: Pair<Pair<bigint>>
@@ -99,7 +100,7 @@ function zeroSiblings(depth: number): Siblings {
 
 function emptySlot(accountDepth: number, orderDepth: number, markets: number): SlotInput {
   return {
-    txType: 0n, market: 0n, size: 0n, price: 0n, amount: 0n, timestamp: 0n, ratePpm: 0n, address: 0n, takerIsBuy: 0n, isNewAccount: 0n,
+    txType: 0n, market: 0n, size: 0n, price: 0n, amount: 0n, timestamp: 0n, ratePpm: 0n, address: 0n, takerIsBuy: 0n, isNewAccount: 0n, isNewTarget: 0n,
     accountIndex: [0n, 0n],
     accountSiblings: [zeroSiblings(accountDepth), zeroSiblings(accountDepth)],
     publicKey: [[0n, 0n], [0n, 0n]],
@@ -189,6 +190,33 @@ function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, befor
         const key = side === 0 ? taker.before!.publicKey : maker.before!.publicKey
         slot.signatures[side] = buildSignatureInput(orderHash(order, domain), order.signature, key)
       })
+      return
+    }
+    case 'withdraw':
+    case 'transfer': {
+      if (tx.type !== record.type) throw new WitnessShapeError(`${record.type} record without its tx`, { txIndex })
+      const consumed = expectLeaf(leaves, 0, 'orderSlot', txIndex)
+      const source = expectLeaf(leaves, 1, 'account', txIndex)
+      if (source.before === null) throw new WitnessShapeError(`${record.type} from an empty leaf`, { txIndex })
+      setAccount(slot, 0, source, source.before)
+      setOrderSlot(slot, 0, consumed)
+      slot.amount = tx.amount
+      slot.storageId[0] = tx.storageId
+      slot.expiry[0] = tx.validUntil
+      if (tx.type === 'withdraw') {
+        slot.address = tx.to
+        slot.signatures[0] = buildSignatureInput(withdrawHash(tx, domain), tx.signature, source.before.publicKey)
+        return
+      }
+      const target = expectLeaf(leaves, 2, 'account', txIndex)
+      if (target.before === null) {
+        // A created target: its opened preimage is its fresh state with collateral 0 (the leaf before is empty).
+        setAccount(slot, 1, target, { ...target.after, collateral: 0n })
+        slot.isNewTarget = 1n
+      } else {
+        setAccount(slot, 1, target, target.before)
+      }
+      slot.signatures[0] = buildSignatureInput(transferHash(tx, domain), tx.signature, source.before.publicKey)
       return
     }
     case 'fundingUpdate': {
