@@ -123,6 +123,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             slots[i].fundingIndexIn <== fundingIndex;
             slots[i].lastFundingTimeIn <== lastFundingTime;
             slots[i].feesIn <== 0;
+            slots[i].penaltiesIn <== 0;
             slots[i].isContinuation <== 0;
         } else {
             slots[i].accountsRootIn <== slots[i - 1].accountsRootOut;
@@ -132,6 +133,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             slots[i].fundingIndexIn <== slots[i - 1].fundingIndexOut;
             slots[i].lastFundingTimeIn <== slots[i - 1].lastFundingTimeOut;
             slots[i].feesIn <== slots[i - 1].feesOut;
+            slots[i].penaltiesIn <== slots[i - 1].penaltiesOut;
             slots[i].isContinuation <== slots[i - 1].isTwoChunk;
         }
         slots[i].batchTimestamp <== batchTimestamp;
@@ -139,6 +141,12 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
         slots[i].emptyOrdersRoot <== emptyNodes[ORDER_DEPTH];
         for (var m = 0; m < M; m++) {
             slots[i].imfBps[m] <== marketParameters[m][0];
+            slots[i].mmfBps[m] <== marketParameters[m][1];
+            slots[i].liquidationFractionBps[m] <== marketParameters[m][2];
+            slots[i].liquidationBandBps[m] <== marketParameters[m][3];
+            slots[i].liquidationPenaltyBps[m] <== marketParameters[m][4];
+            slots[i].fullLiquidationBps[m] <== marketParameters[m][5];
+            slots[i].backstopBps[m] <== marketParameters[m][6];
             slots[i].takerFeeBps[m] <== marketParameters[m][7];
             slots[i].makerFeeBps[m] <== marketParameters[m][8];
             slots[i].maxOracleAgeSeconds[m] <== marketParameters[m][11];
@@ -188,7 +196,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     }
     slots[N - 1].isTwoChunk === 0;
 
-    // ---- end-of-batch credit: account 1 += fees, then account 0 += penalties (none among the types proven yet)
+    // ---- end-of-batch credit: account 1 += fees, then account 0 += penalties
     component credits[2];
     signal creditRoots[3];
     creditRoots[0] <== slots[N - 1].accountsRootOut;
@@ -212,9 +220,10 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
         if (c == 0) {
             credits[c].deltaCollateral <== slots[N - 1].feesOut;
         } else {
-            credits[c].deltaCollateral <== 0;
+            credits[c].deltaCollateral <== slots[N - 1].penaltiesOut;
         }
         credits[c].deltaSize <== 0;
+        for (var m = 0; m < M; m++) credits[c].positionShift[m] <== 0;
         credits[c].fundingIndex <== slots[N - 1].fundingIndexOut;
         credits[c].oraclePrice <== slots[N - 1].oraclePriceOut;
         for (var m = 0; m < M; m++) credits[c].imfBps[m] <== marketParameters[m][0];

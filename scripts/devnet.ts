@@ -3,8 +3,7 @@
  * trusted setup (cached by content hash; the first run shows their progress), deploys ZkPerp with the generated
  * verifier and a mintable 6-decimal quote token, funds demo traders, then starts the node: gateway (WebSocket and
  * HTTP, /metrics), input log and batch store in LevelDB, batcher, prover pool, chain watcher, submitter, oracle
- * feeder (seeded random walk) and funding keeper (the liquidation keeper stays off until the circuit proves
- * liquidations). Writes `.devnet/deployment.json` (what the
+ * feeder (seeded random walk), funding keeper and liquidation keeper. Writes `.devnet/deployment.json` (what the
  * `zkperp` CLI reads), prints the endpoints, and stops everything it started on Ctrl-C, SIGTERM or any error.
  *
  * Each start is a new chain (anvil keeps no state), so the node's LevelDB folders are reset with it.
@@ -154,16 +153,12 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
               // Each price is a tx every batch must prove: at 4 slots and ~15 s per proof, the `test` circuit keeps up
               // with two markets every 20 s (within the 60 s oracle age limit) and leaves room for trades.
               oracleIntervalMs: nodeOptions.oracleIntervalMs ?? 20_000,
-              // The `test` circuit does not prove liquidations yet (circuits/STATEMENTS.md): the first one would
-              // pause the batcher, so the liquidation keeper stays off on the devnet until it does.
-              liquidations: false,
             },
           }
         : {}),
       logger: logger ?? pino({ level: 'info' }, pino.destination(2)),
     }
-    node = await step(log, 'starting the node (gateway, batcher, prover pool, chain watcher, submitter, oracle feeder, funding keeper)', () => startNode(nodeParameters))
-    if (keeper) log('  liquidation keeper: off (the `test` circuit does not prove liquidations yet)')
+    node = await step(log, 'starting the node (gateway, batcher, prover pool, chain watcher, submitter, oracle feeder, funding and liquidation keepers)', () => startNode(nodeParameters))
 
     const nodeConfigPath = join(stateDir, 'node.json')
     const { logger: _logger, keeper: _keeper, ...fileParameters } = nodeParameters

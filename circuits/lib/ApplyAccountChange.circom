@@ -9,8 +9,10 @@ include "./RequireSignedRange.circom";
 // `accountsRootIn`, settle funding in every market (collateral −= Σ size_m·(fundingIndex_m −
 // fundingIndexAtLastSettle_m), every fundingIndexAtLastSettle_m := fundingIndex_m), then add `deltaCollateral` to
 // the collateral and `deltaSize` to the position of the selected market, and write the new leaf (orders root
-// `ordersRootAfter`). Outputs what the tx rules need: the selected position before and after, and the initial-margin
-// test of the new account (cross-multiplied: equity·10,000 ≥ Σ |size_m|·oraclePrice_m·imfBps_m).
+// `ordersRootAfter`). `positionShift` is added to every market's position on top (a backstop takeover moves whole
+// positions). Outputs what the tx rules need: the settled account before the change (its equity and per-market
+// notionals, for maintenance and liquidation tests), the selected position before and after, and the
+// initial-margin test of the new account (cross-multiplied: equity·10,000 ≥ Σ |size_m|·oraclePrice_m·imfBps_m).
 //
 // `isOldEmpty` = 1 opens an empty leaf (0) instead: the preimage is then the caller's to constrain (a new account).
 // `isOldEmpty` = `isNewEmpty` = 1 proves the leaf is empty and leaves it so (a read: the root is unchanged).
@@ -39,10 +41,13 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     signal input marketSelect[M];              // one-hot: the market deltaSize applies to
     signal input deltaCollateral;              // signed change of collateral after settlement
     signal input deltaSize;                    // signed change of the selected position
+    signal input positionShift[M];             // signed change of every position (0 but for a backstop)
     signal input fundingIndex[M];              // the markets' current funding indices
     signal input oraclePrice[M];               // the markets' oracle prices
     signal input imfBps[M];                    // the markets' initial margin fractions
     signal output accountsRootOut;             // accounts root after
+    signal output settledEquity;               // equity after funding settlement, before the change
+    signal output oldNotional[M];              // |size_m|·oraclePrice_m before the change
     signal output oldSize;                     // the selected position before
     signal output isOldSizeNonNegative;        // 1 iff oldSize ≥ 0
     signal output newSize;                     // the selected position after
@@ -84,7 +89,7 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
         payments[m] <== size[m] * (fundingIndex[m] - fundingIndexAtLastSettle[m]);
         payment += payments[m];
         sizeChanges[m] <== marketSelect[m] * deltaSize;
-        sizesAfter[m] <== size[m] + sizeChanges[m];
+        sizesAfter[m] <== size[m] + sizeChanges[m] + positionShift[m];
         sizeAfterSign[m] <== RequireSignedRange(41)(sizesAfter[m]);
         selectedOldTerms[m] <== marketSelect[m] * size[m];
         selectedOldSignTerms[m] <== marketSelect[m] * oldSizeSign[m];
@@ -93,19 +98,35 @@ template ApplyAccountChange(ACCOUNT_DEPTH, M) {
     }
     oldSize <== selectedOld;
     isOldSizeNonNegative <== selectedOldSign;
-    newSize <== oldSize + deltaSize;
     newCollateral <== collateral - payment + deltaCollateral;
+
+    // The settled account before the change.
+    signal oldValues[M];
+    signal oldAbsoluteSizes[M];
+    var oldEquity = collateral - payment;
+    for (var m = 0; m < M; m++) {
+        oldValues[m] <== size[m] * oraclePrice[m];
+        oldAbsoluteSizes[m] <== (2 * oldSizeSign[m] - 1) * size[m];
+        oldNotional[m] <== oldAbsoluteSizes[m] * oraclePrice[m];
+        oldEquity += oldValues[m];
+    }
+    settledEquity <== oldEquity;
     signal newCollateralSign <== RequireSignedRange(64)(newCollateral);
     // §1 bounds collateral to ±(2^63 − 1): the signed range alone admits −2^63.
     signal isCollateralBelowFloor <== IsZero()(newCollateral + (1 << 63));
     enabled * isCollateralBelowFloor === 0;
 
+    var selectedNew = 0;
     var selectedNewSign = 0;
+    signal selectedNewTerms[M];
     signal selectedNewSignTerms[M];
     for (var m = 0; m < M; m++) {
+        selectedNewTerms[m] <== marketSelect[m] * sizesAfter[m];
         selectedNewSignTerms[m] <== marketSelect[m] * sizeAfterSign[m];
+        selectedNew += selectedNewTerms[m];
         selectedNewSign += selectedNewSignTerms[m];
     }
+    newSize <== selectedNew;
     isNewSizeNonNegative <== selectedNewSign;
     isNewSizeZero <== IsZero()(newSize);
 

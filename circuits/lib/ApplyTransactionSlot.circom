@@ -6,6 +6,7 @@ include "circomlib/circuits/compconstant.circom";
 include "circomlib/circuits/multiplexer.circom";
 include "circomlib/circuits/poseidon.circom";
 include "./ApplyAccountChange.circom";
+include "./ComputeCeilDivision.circom";
 include "./ComputeFloorDivision.circom";
 include "./ComputeSignedFloorDivision.circom";
 include "./RequireNonNegativeIfEnabled.circom";
@@ -14,14 +15,16 @@ include "./UpdateOrderSlot.circom";
 
 // One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes, two
 // order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
-// selects which rules bind. Types proven: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
+// selects which rules bind. Types: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
 // 2 deposit creating an account (2 chunks), 3 trade, 4 withdraw (2 chunks), 5 forced withdrawal (2 chunks),
-// 6 transfer, 7 oracle update, 8 funding update. Any other type code is refused.
+// 6 transfer, 7 oracle update, 8 funding update, 9 tiered liquidation, 10 backstop, 11 auto-deleveraging. Any
+// other type code is refused.
 //
-// Side 0 is the deposit, withdrawing, forced-withdrawal, transfer-source or trade-taker account; side 1 the trade
-// maker or the transfer target. Signature 0 is the taker's order, the withdraw or transfer message or the oracle's
-// price message; signature 1 the maker's order. Order slot 0 is the taker's order or the slot a withdraw or
-// transfer consumes; order slot 1 the maker's order.
+// Side 0 is the deposit, withdrawing, forced-withdrawal, transfer-source, trade-taker, liquidated or backstopped
+// account, or the insurance fund in an auto-deleveraging; side 1 the trade or liquidation maker, the transfer
+// target, the insurance fund in a backstop or the deleveraged counterparty. Signature 0 is the taker's order, the
+// withdraw or transfer message or the oracle's price message; signature 1 the maker's order. Order slot 0 is the
+// taker's order or the slot a withdraw or transfer consumes; order slot 1 the maker's order.
 template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     // ---- state entering and leaving the slot
     signal input accountsRootIn;           // accounts root before the slot
@@ -31,6 +34,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input lastFundingTimeIn[M];     // market last funding times before
     signal input openInterestIn[M];        // market open interest before
     signal input feesIn;                   // batch fee accumulator before
+    signal input penaltiesIn;              // batch penalty accumulator before
     signal output accountsRootOut;         // accounts root after
     signal output oraclePriceOut[M];       // oracle prices after
     signal output oracleTimeOut[M];        // oracle timestamps after
@@ -38,10 +42,17 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal output fundingIndexOut[M];      // funding indices after
     signal output lastFundingTimeOut[M];   // last funding times after
     signal output feesOut;                 // fee accumulator after
+    signal output penaltiesOut;            // penalty accumulator after
     // ---- batch constants
     signal input batchTimestamp;           // T, < 2^32 (checked by the batch)
     signal input domain;                   // H(chainId, rollupAddress), a circuit constant
     signal input imfBps[M];                // per market (bound by paramsHash, < 2^14)
+    signal input mmfBps[M];                // per market (< 2^14)
+    signal input liquidationFractionBps[M]; // per market (< 2^14)
+    signal input liquidationBandBps[M];    // per market (< 2^14)
+    signal input liquidationPenaltyBps[M]; // per market (< 2^14)
+    signal input fullLiquidationBps[M];    // per market (< 2^14)
+    signal input backstopBps[M];           // per market (< 2^14)
     signal input takerFeeBps[M];           // per market (< 2^14)
     signal input makerFeeBps[M];           // per market (< 2^14)
     signal input maxOracleAgeSeconds[M];   // per market (< 2^32)
@@ -60,11 +71,12 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input market;                   // market index (< M)
     signal input size;                     // trade: fill size in lots
     signal input price;                    // trade: fill price; oracle update: new price
-    signal input amount;                   // deposit, withdraw or transfer amount; forced withdrawal: the amount withdrawn
+    signal input amount;                   // deposit, withdraw or transfer amount; forced withdrawal: the amount withdrawn;
+                                           // backstop: the account's settled collateral (signed); ADL: the cover
     signal input timestamp;                // oracle or funding update timestamp
     signal input ratePpm;                  // funding update: the signed rate in parts per million
     signal input address;                  // deposit: owner (new account) or depositor (top-up); forced: requester; withdraw: to
-    signal input takerIsBuy;               // trade: 1 iff the taker buys
+    signal input takerIsBuy;               // trade: 1 iff the taker buys; liquidation, ADL: 1 iff side 0 buys (closes a short)
     signal input isNewAccount;             // the side-0 leaf before is empty (deposit creating it; forced withdrawal of an empty index)
     signal input isNewTarget;              // the side-1 leaf before is empty (a transfer creating its target)
     // ---- per side (0: deposit account / taker, 1: maker)
@@ -105,10 +117,15 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal isTransfer <== type.out[6];
     signal isOracle <== type.out[7];
     signal isFunding <== type.out[8];
-    type.out[9] + type.out[10] + type.out[11] === 0;
+    signal isLiquidation <== type.out[9];
+    signal isBackstop <== type.out[10];
+    signal isDeleverage <== type.out[11];
     isContinuation * (1 - isNoop) === 0;
     signal isDeposit <== isTopUp + isDepositNew;
     signal isSpend <== isWithdraw + isTransfer;  // L2-signed, takes collateral out of side 0 (§5.3, §5.4)
+    signal isClose <== isLiquidation + isDeleverage;  // side 0 closes (part of) a position against side 1
+    signal isFill <== isTrade + isLiquidation;   // side 1 fills a signed resting order
+    signal isPositionMove <== isFill + isDeleverage;  // the selected market's positions change by ±size
     isTwoChunk <== isDepositNew + isForced + isWithdraw;
     // An empty side-0 leaf: always for a new-account deposit, by the prover's claim for a forced withdrawal (the
     // Merkle read proves it), never otherwise.
@@ -126,7 +143,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     marketSelect.success === 1;
 
     // Per-market values of the selected market.
-    signal selectTerms[13][M];
+    signal selectTerms[17][M];
     var oracleTime = 0;
     var oraclePrice = 0;
     var maxAge = 0;
@@ -140,6 +157,10 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     var lastFundingTimeSelected = 0;
     var clamp = 0;
     var interval = 0;
+    var mmfSelected = 0;
+    var fractionSelected = 0;
+    var bandSelected = 0;
+    var penaltySelected = 0;
     for (var m = 0; m < M; m++) {
         selectTerms[0][m] <== marketSelect.out[m] * oracleTimeIn[m];
         selectTerms[1][m] <== marketSelect.out[m] * oraclePriceIn[m];
@@ -167,6 +188,14 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         lastFundingTimeSelected += selectTerms[10][m];
         clamp += selectTerms[11][m];
         interval += selectTerms[12][m];
+        selectTerms[13][m] <== marketSelect.out[m] * mmfBps[m];
+        selectTerms[14][m] <== marketSelect.out[m] * liquidationFractionBps[m];
+        selectTerms[15][m] <== marketSelect.out[m] * liquidationBandBps[m];
+        selectTerms[16][m] <== marketSelect.out[m] * liquidationPenaltyBps[m];
+        mmfSelected += selectTerms[13][m];
+        fractionSelected += selectTerms[14][m];
+        bandSelected += selectTerms[15][m];
+        penaltySelected += selectTerms[16][m];
     }
 
     // ================= pubdata chunk: bytes as linear combinations of the (boolean) bits
@@ -198,7 +227,9 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isTopUp * chunkByte[1] === 0;
     isDepositNew * (chunkByte[1] - mode[0]) === 0;
 
-    // Trade: market[1] flags[2] taker[3..6) maker[6..9) size[9..14) price[14..20) takerSid[20..24) makerSid[24..28)
+    // Trade: market[1] flags[2] taker[3..6) maker[6..9) size[9..14) price[14..20) takerSid[20..24) makerSid[24..28).
+    // Liquidation: the same with flags bit 0 = full, the liquidated account as taker, the maker's storage id at
+    // [20..24) and zeros from byte 24.
     var takerField = 0;
     var makerField = 0;
     var sizeField = 0;
@@ -214,15 +245,18 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     var tradeUnused = 0;
     for (var k = 0; k < 7; k++) tradeUnused += chunk[16 + k];  // flags bits 7..1
     for (var b = 224; b < 256; b++) tradeUnused += chunk[b];   // bytes 28..31
-    isTrade * (chunkByte[1] - market) === 0;
+    isFill * (chunkByte[1] - market) === 0;
+    isFill * tradeUnused === 0;
+    isFill * (takerField - accountIndex[0]) === 0;
+    isFill * (makerField - accountIndex[1]) === 0;
+    isFill * (sizeField - size) === 0;
+    isFill * (tradePriceField - price) === 0;
     isTrade * (chunk[23] - takerIsBuy) === 0;
-    isTrade * tradeUnused === 0;
-    isTrade * (takerField - accountIndex[0]) === 0;
-    isTrade * (makerField - accountIndex[1]) === 0;
-    isTrade * (sizeField - size) === 0;
-    isTrade * (tradePriceField - price) === 0;
     isTrade * (takerSidField - storageId[0]) === 0;
     isTrade * (makerSidField - storageId[1]) === 0;
+    isLiquidation * (takerSidField - storageId[1]) === 0;
+    isLiquidation * makerSidField === 0;
+    // The full flag (chunk[23]) of a liquidation is bound by the tier rule below.
 
     // Oracle update: market[1] price[2..8) timestamp[8..12)
     var oraclePriceField = 0;
@@ -271,6 +305,22 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isWithdraw * (withdrawSidField - storageId[0]) === 0;
     isWithdraw * withdrawUnused === 0;
     signal requestedAmount <== isForced * requestedField;
+
+    // Backstop: account[1..4), then zeros.
+    var backstopUnused = 0;
+    for (var b = 32; b < 256; b++) backstopUnused += chunk[b];
+    isBackstop * (exitAccountField - accountIndex[0]) === 0;
+    isBackstop * backstopUnused === 0;
+
+    // Auto-deleveraging: market[1] counterparty[2..5) size[5..10), then zeros.
+    var deleverageSizeField = 0;
+    var deleverageUnused = 0;
+    for (var j = 5; j < 10; j++) deleverageSizeField = deleverageSizeField * 256 + chunkByte[j];
+    for (var b = 80; b < 256; b++) deleverageUnused += chunk[b];
+    isDeleverage * (chunkByte[1] - market) === 0;
+    isDeleverage * (accountField - accountIndex[1]) === 0;
+    isDeleverage * (deleverageSizeField - size) === 0;
+    isDeleverage * deleverageUnused === 0;
 
     // Transfer: targetMode[1] from[2..5) to[5..8) amount[8..16) (< 2^63) storageId[16..20), then zeros.
     var fromField = 0;
@@ -326,38 +376,54 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isDepositNew * (ordersRoot[0] - emptyOrdersRoot) === 0;
     for (var m = 0; m < M; m++) isDepositNew * positionSize[0][m] === 0;
 
-    // ================= trade rules
+    // ================= fills and position moves (trade, liquidation, auto-deleveraging)
     signal isSideEnabled[2];
-    isSideEnabled[0] <== isDeposit + isTrade + isForced + isSpend;
-    isSideEnabled[1] <== isTrade + isTransfer;
-    RequireNonNegativeIfEnabled(40)(isTrade, size - 1);   // 0 < size (< 2^40 by pubdata)
-    RequireNonNegativeIfEnabled(48)(isTrade + isOracle, price - 1); // 0 < price (< 2^48 by pubdata)
+    isSideEnabled[0] <== isDeposit + isTrade + isForced + isSpend + isLiquidation + isBackstop + isDeleverage;
+    isSideEnabled[1] <== isFill + isTransfer + isBackstop + isDeleverage;
+    RequireNonNegativeIfEnabled(40)(isPositionMove, size - 1);   // 0 < size (< 2^40 by pubdata)
+    RequireNonNegativeIfEnabled(48)(isTrade + isOracle + isLiquidation, price - 1); // 0 < price (< 2^48 by pubdata)
     signal isSameAccount <== IsEqual()(accountIndex);
-    (isTrade + isTransfer) * isSameAccount === 0;
-    // Oracle fresh for trades and funding updates: oracleTime ≤ T and T − oracleTime ≤ maxAge.
-    signal needsFreshOracle <== isTrade + isFunding;
+    (isFill + isTransfer) * isSameAccount === 0;
+    // Oracle fresh for fills, deleveraging and funding updates: oracleTime ≤ T and T − oracleTime ≤ maxAge.
+    signal needsFreshOracle <== isTrade + isFunding + isClose;
     RequireNonNegativeIfEnabled(32)(needsFreshOracle, batchTimestamp - oracleTime);
     RequireNonNegativeIfEnabled(33)(needsFreshOracle, maxAge - (batchTimestamp - oracleTime));
+    // The insurance fund is side 1 of a backstop and side 0 of an auto-deleveraging (§5.9, §5.10).
+    isBackstop * accountIndex[1] === 0;
+    isDeleverage * accountIndex[0] === 0;
 
     signal isBuy[2];
     isBuy[0] <== takerIsBuy;
     isBuy[1] <== 1 - takerIsBuy;
     signal takerSignedSize <== (2 * takerIsBuy - 1) * size;
     signal fillNotional <== size * price;
-    signal notional <== isTrade * fillNotional;
-    signal takerFeeAmount <== ComputeFloorDivision(102, 10000)(notional * takerFee);
-    signal makerFeeAmount <== ComputeFloorDivision(102, 10000)(notional * makerFee);
+    // One division serves the taker's fee (trade) and the liquidation penalty before its cap: they never coexist.
+    signal takerFeeRate <== isTrade * takerFee;
+    signal takerChargeRate <== takerFeeRate + isLiquidation * penaltySelected;
+    signal takerCharge <== ComputeFloorDivision(102, 10000)(fillNotional * takerChargeRate);
+    signal takerFeeAmount <== isTrade * takerCharge;
+    signal rawPenalty <== takerCharge - takerFeeAmount;
+    signal makerNotional <== isFill * fillNotional;
+    signal makerFeeAmount <== ComputeFloorDivision(102, 10000)(makerNotional * makerFee);
     signal tradeCash <== takerSignedSize * price;
     signal deltaCollateral[2];
     signal deltaSize[2];
-    signal gatedTradeCash <== isTrade * tradeCash;
-    signal gatedDeposit <== isDeposit * amount;
-    signal gatedWithdrawn <== (isForced + isSpend) * amount;
-    signal gatedTransferred <== isTransfer * amount;
-    deltaCollateral[0] <== gatedDeposit - gatedTradeCash - takerFeeAmount - gatedWithdrawn;
-    deltaCollateral[1] <== gatedTradeCash - makerFeeAmount + gatedTransferred;
-    deltaSize[0] <== isTrade * takerSignedSize;
+    signal positionShift[2][M];
+    signal gatedTradeCash <== isPositionMove * tradeCash;
+    // `amount` moves in (+) or out (−) of each side: deposits in; withdrawals, transfers, the penalty and the
+    // backstopped collateral out of side 0; transfers and the backstopped collateral into side 1; the ADL cover
+    // from the counterparty (side 1) to the insurance fund (side 0).
+    signal amountIn[2];
+    amountIn[0] <== (isDeposit - isForced - isSpend - isLiquidation - isBackstop + isDeleverage) * amount;
+    amountIn[1] <== (isTransfer + isBackstop - isDeleverage) * amount;
+    deltaCollateral[0] <== amountIn[0] - gatedTradeCash - takerFeeAmount;
+    deltaCollateral[1] <== amountIn[1] + gatedTradeCash - makerFeeAmount;
+    deltaSize[0] <== isPositionMove * takerSignedSize;
     deltaSize[1] <== -deltaSize[0];
+    for (var m = 0; m < M; m++) {
+        positionShift[1][m] <== isBackstop * positionSize[0][m];
+        positionShift[0][m] <== -positionShift[1][m];
+    }
     feesOut <== feesIn + takerFeeAmount + makerFeeAmount;
 
     signal messages[2];
@@ -375,29 +441,37 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal longAfter[2];
     signal modeProduct[2];
     signal reduceOnlyViolated[2];
+    // Side s fills a signed order: the taker of a trade (side 0), the maker of a trade or a liquidation (side 1).
+    signal isOrderSide[2];
+    isOrderSide[0] <== isTrade;
+    isOrderSide[1] <== isFill;
     // Side 0's order slot is an order's (trade) or the id a withdraw or transfer consumes; side 1's the maker's.
     signal isSlotEnabled[2];
     isSlotEnabled[0] <== isTrade + isSpend;
-    isSlotEnabled[1] <== isTrade;
+    isSlotEnabled[1] <== isFill;
+    // Sides that must be user accounts (index ≥ 2).
+    signal isUserSide[2];
+    isUserSide[0] <== isTrade + isSpend + isLiquidation + isBackstop;
+    isUserSide[1] <== isFill + isDeleverage;
     for (var s = 0; s < 2; s++) {
         // Order fields within §1: size < 2^40, 0 < limit < 2^48, expiry < 2^32 (dummies 0 pass when disabled).
         _ <== Num2Bits(40)(orderSize[s]);
         _ <== Num2Bits(48)(limitPrice[s]);
         _ <== Num2Bits(32)(expiry[s]);
-        RequireNonNegativeIfEnabled(48)(isTrade, limitPrice[s] - 1);
-        RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isSlotEnabled[s], accountIndex[s] - 2);  // user accounts only
+        RequireNonNegativeIfEnabled(48)(isOrderSide[s], limitPrice[s] - 1);
+        RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isUserSide[s], accountIndex[s] - 2);
         RequireNonNegativeIfEnabled(32)(isSlotEnabled[s], expiry[s] - batchTimestamp);          // T ≤ expiry (validUntil)
         // Limit: a buyer pays at most its limit, a seller receives at least its limit.
-        RequireNonNegativeIfEnabled(48)(isTrade, (2 * isBuy[s] - 1) * (limitPrice[s] - price));
+        RequireNonNegativeIfEnabled(48)(isOrderSide[s], (2 * isBuy[s] - 1) * (limitPrice[s] - price));
         // Isolated accounts trade only their market: mode = 0 or mode = 1 + market.
         modeProduct[s] <== mode[s] * (mode[s] - 1 - market);
-        isTrade * modeProduct[s] === 0;
+        isOrderSide[s] * modeProduct[s] === 0;
 
         orderHashes[s] <== Poseidon(9)([
             1, domain, accountIndex[s], market, isBuy[s] + 2 * reduceOnly[s], orderSize[s], limitPrice[s], storageId[s], expiry[s]
         ]);
         ordersRootAfter[s] <== UpdateOrderSlot(ORDER_DEPTH)(
-            isSlotEnabled[s], s == 0 ? isSpend : 0, ordersRoot[s], storageId[s], orderSize[s], isTrade * size,
+            isSlotEnabled[s], s == 0 ? isSpend : 0, ordersRoot[s], storageId[s], orderSize[s], isOrderSide[s] * size,
             oldSlotStorageId[s], oldSlotFilled[s], slotSiblings[s]
         );
 
@@ -424,6 +498,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         accounts[s].marketSelect <== marketSelect.out;
         accounts[s].deltaCollateral <== deltaCollateral[s];
         accounts[s].deltaSize <== deltaSize[s];
+        accounts[s].positionShift <== positionShift[s];
         accounts[s].fundingIndex <== fundingIndexIn;
         accounts[s].oraclePrice <== oraclePriceIn;
         accounts[s].imfBps <== imfBps;
@@ -434,25 +509,28 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         reducingBuy[s] <== isBuy[s] * (1 - isNewPositive[s]);
         reducing[s] <== reducingBuy[s] + (1 - isBuy[s]) * accounts[s].isNewSizeNonNegative;
         reduceOnlyViolated[s] <== reduceOnly[s] * (1 - reducing[s]);
-        isTrade * reduceOnlyViolated[s] === 0;
+        isOrderSide[s] * reduceOnlyViolated[s] === 0;
         // Margin after fees: initial margin, or reducing only with equity ≥ 0.
         marginAlternative[s] <== reducing[s] * accounts[s].isEquityNonNegative;
         marginFails[s] <== (1 - accounts[s].passesInitialMargin) * (1 - marginAlternative[s]);
-        isTrade * marginFails[s] === 0;
+        isOrderSide[s] * marginFails[s] === 0;
+        // Auto-deleveraging only closes: neither position grows or flips.
+        isDeleverage * (1 - reducing[s]) === 0;
 
         longBefore[s] <== accounts[s].oldSize * accounts[s].isOldSizeNonNegative;
         longAfter[s] <== accounts[s].newSize * accounts[s].isNewSizeNonNegative;
     }
     accountsRootOut <== accountsRoots[2];
 
-    // Open interest (Σ long sizes) after the fill; above the cap only if it does not increase.
-    signal openInterestAfter <== openInterest + isTrade * (longAfter[0] + longAfter[1] - longBefore[0] - longBefore[1]);
+    // Open interest (Σ long sizes) after the fill; above the cap only if it does not increase. A backstop leaves it
+    // unchanged (§5.9: positions change hands).
+    signal openInterestAfter <== openInterest + isPositionMove * (longAfter[0] + longAfter[1] - longBefore[0] - longBefore[1]);
     _ <== Num2Bits(41)(openInterestAfter);
     _ <== Num2Bits(41)(cap);
     signal isIncrease <== LessThan(41)([openInterest, openInterestAfter]);
     signal isWithinCap <== LessEqThan(41)([openInterestAfter, cap]);
     signal isOverCap <== isIncrease * (1 - isWithinCap);
-    isTrade * isOverCap === 0;
+    isPositionMove * isOverCap === 0;
 
     // ================= forced withdrawal rules (docs/protocol.md §5.5)
     // withdrawn = min(requested, free collateral, collateral + MAX_COLLATERAL) when the account exists and the
@@ -482,11 +560,12 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     RequireNonNegativeIfEnabled(64)(isSpend, amount - 1);
     isSpend * (1 - accounts[0].passesInitialMargin) === 0;
     isSpend * (1 - accounts[0].isEquityNonNegative) === 0;
+    // (The fresh-oracle rule binds a backstop too.)
     signal isPositionZero[M];
     signal needsFreshPositionOracle[M];
     for (var m = 0; m < M; m++) {
         isPositionZero[m] <== IsZero()(positionSize[0][m]);
-        needsFreshPositionOracle[m] <== isSpend * (1 - isPositionZero[m]);
+        needsFreshPositionOracle[m] <== (isSpend + isBackstop) * (1 - isPositionZero[m]);
         RequireNonNegativeIfEnabled(32)(needsFreshPositionOracle[m], batchTimestamp - oracleTimeIn[m]);
         RequireNonNegativeIfEnabled(33)(needsFreshPositionOracle[m], maxOracleAgeSeconds[m] - (batchTimestamp - oracleTimeIn[m]));
     }
@@ -501,6 +580,85 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     isNewTarget * collateral[1] === 0;
     isNewTarget * (ordersRoot[1] - emptyOrdersRoot) === 0;
     for (var m = 0; m < M; m++) isNewTarget * positionSize[1][m] === 0;
+
+    // ================= liquidation, backstop and auto-deleveraging rules (docs/protocol.md §5.8–§5.10)
+    // Side 0's account settled, before the change: maintenance and second-threshold slacks, cross-multiplied by
+    // 10,000 (equity·10,000 − Σ notional_m·rate_m). The second threshold is the full-liquidation rate for a
+    // liquidation and the backstop rate for a backstop; equity < 0 always fails both.
+    signal fullThresholdTerms[M];
+    signal thresholdBps[M];
+    signal maintenanceTerms[M];
+    signal thresholdTerms[M];
+    var maintenanceRequirement = 0;
+    var thresholdRequirement = 0;
+    var sideNotional = 0;
+    for (var m = 0; m < M; m++) {
+        fullThresholdTerms[m] <== isLiquidation * fullLiquidationBps[m];
+        thresholdBps[m] <== fullThresholdTerms[m] + isBackstop * backstopBps[m];
+        maintenanceTerms[m] <== accounts[0].oldNotional[m] * mmfBps[m];
+        thresholdTerms[m] <== accounts[0].oldNotional[m] * thresholdBps[m];
+        maintenanceRequirement += maintenanceTerms[m];
+        thresholdRequirement += thresholdTerms[m];
+        sideNotional += accounts[0].oldNotional[m];
+    }
+    signal maintenanceSlack <== accounts[0].settledEquity * 10000 - maintenanceRequirement;
+    signal isMaintained <== RequireSignedRange(112)(maintenanceSlack);
+    signal passesThreshold <== RequireSignedRange(112)(accounts[0].settledEquity * 10000 - thresholdRequirement);
+    // Side 0's equity after closing `size` at `price` (before any penalty): a buy of s at price gains s·(oracle − price).
+    signal closeGain <== takerSignedSize * (oraclePrice - price);
+    signal closeEquity <== accounts[0].settledEquity + closeGain;
+    signal isCloseEquityNonNegative <== RequireSignedRange(96)(closeEquity);
+
+    // Liquidation: side 0 holds a position in the market and is below maintenance; it closes toward zero (buys
+    // iff short) at the maker's exact limit, within the band: |price − oracle|·10,000 ≤ oracle·bandBps.
+    signal isOldSizeZero <== IsZero()(accounts[0].oldSize);
+    isLiquidation * isOldSizeZero === 0;
+    isLiquidation * isMaintained === 0;
+    isClose * (takerIsBuy + accounts[0].isOldSizeNonNegative - 1) === 0;
+    isLiquidation * (price - limitPrice[1]) === 0;
+    signal bandWidth <== oraclePrice * bandSelected;
+    RequireNonNegativeIfEnabled(64)(isLiquidation, bandWidth - (price - oraclePrice) * 10000);
+    RequireNonNegativeIfEnabled(64)(isLiquidation, bandWidth + (price - oraclePrice) * 10000);
+    // Tier: partial = min(|size_m|, ceilDiv(|size_m|·fractionBps, 10,000)); the whole position (full = 1) when the
+    // account fails the full-liquidation threshold, or would still fail maintenance after closing the partial size
+    // at `price`: that moves its equity by ±partial·(price − oracle) (a long sells: +) and releases
+    // partial·oracle·mmfBps of requirement.
+    signal oldAbsoluteSize <== (2 * accounts[0].isOldSizeNonNegative - 1) * accounts[0].oldSize;
+    signal partialCeiling <== ComputeFloorDivision(55, 10000)(oldAbsoluteSize * fractionSelected + 9999);
+    signal isPartialBelowPosition <== LessThan(42)([partialCeiling, oldAbsoluteSize]);
+    signal partialSize <== oldAbsoluteSize + isPartialBelowPosition * (partialCeiling - oldAbsoluteSize);
+    signal closeSpread <== (2 * accounts[0].isOldSizeNonNegative - 1) * (price - oraclePrice);
+    signal releasedRate <== oraclePrice * mmfSelected;
+    signal partialSlackChange <== partialSize * (closeSpread * 10000 + releasedRate);
+    signal passesAfterPartial <== RequireSignedRange(112)(maintenanceSlack + partialSlackChange);
+    signal isPartialEnough <== passesThreshold * passesAfterPartial;
+    signal fullExcess <== (1 - isPartialEnough) * (oldAbsoluteSize - partialSize);
+    isLiquidation * (size - partialSize - fullExcess) === 0;
+    isLiquidation * (chunk[23] + isPartialEnough - 1) === 0;
+    // Penalty (the hint `amount`): min(floorDiv(size·price·penaltyBps, 10,000), max(0, equity after the close)).
+    signal penaltyCap <== isCloseEquityNonNegative * closeEquity;
+    signal isRawPenaltyBelowCap <== LessThan(102)([rawPenalty, penaltyCap]);
+    signal penalty <== penaltyCap + isRawPenaltyBelowCap * (rawPenalty - penaltyCap);
+    isLiquidation * (amount - penalty) === 0;
+    penaltiesOut <== penaltiesIn + isLiquidation * amount;
+
+    // Backstop: side 0 (a user account) fails the backstop threshold; its settled collateral (the hint `amount`,
+    // pinned by its new collateral being 0) and all its positions (positionShift) move to the insurance fund.
+    isBackstop * passesThreshold === 0;
+    isBackstop * accounts[0].newCollateral === 0;
+    isBackstop * market === 0;
+
+    // Auto-deleveraging: the insurance fund (side 0) has equity E < 0 (closing at the oracle price leaves
+    // closeEquity = E); both sides close `size` at the oracle price (reducing only, above); the counterparty keeps
+    // equity ≥ 0 after paying the cover (the hint `amount`) = ceilDiv(−E·size·oracle, Σ_k |insurance.size_k|·oracle_k).
+    // The protocol's min(−E, cover) is the quotient itself: size·oracle ≤ |insurance.size_m|·oracle ≤ the divisor.
+    isDeleverage * (price - oraclePrice) === 0;
+    isDeleverage * isCloseEquityNonNegative === 0;
+    isDeleverage * (1 - accounts[1].isEquityNonNegative) === 0;
+    signal deficitShare <== -closeEquity * size;
+    signal coverNumerator <== isDeleverage * deficitShare;
+    signal cover <== ComputeCeilDivision(96, 92)(coverNumerator * oraclePrice, sideNotional + 1 - isDeleverage);
+    isDeleverage * (amount - cover) === 0;
 
     // ================= oracle update rules
     RequireNonNegativeIfEnabled(32)(isOracle, timestamp - oracleTime - 1);  // strictly increasing
@@ -550,7 +708,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signingKey[1] <== publicKey[1];
     signal isSignatureEnabled[2];
     isSignatureEnabled[0] <== isTrade + isOracle + isSpend;
-    isSignatureEnabled[1] <== isTrade;
+    isSignatureEnabled[1] <== isFill;
     for (var s = 0; s < 2; s++) {
         RequireStrictEdDSAPoseidon()(
             isSignatureEnabled[s], signingKey[s], signatureR8[s], signatureS[s], messages[s],

@@ -96,6 +96,36 @@ describe('ComputeSignedFloorDivision', () => {
   })
 })
 
+describe('ComputeCeilDivision', () => {
+  const ceilDiv = (a: bigint, d: bigint) => (a + d - 1n) / d
+
+  it('behavior: ceiling division of a non-negative dividend by a variable divisor, as the state machine', async () => {
+    const circuit = await loadTestCircuit(gadgetSpec('ComputeCeilDivision', [96, 92]))
+    const divisors = [1n, 7n, 530_000_000n, (1n << 92n) - 1n]
+    const dividends = [0n, 1n, 6n, 7n, 8n, 9_716_200n * 50n * 5_300_000n, (1n << 180n) + 12_345n]
+    for (const divisor of divisors) {
+      for (const dividend of dividends) {
+        if (ceilDiv(dividend, divisor) >= 1n << 96n) continue
+        const witness = await circuit.calculateWitness({ dividend, divisor })
+        expect(await circuit.satisfies(witness)).toBe(true)
+        expect(circuit.read(witness, /^main\.quotient$/)).toBe(ceilDiv(dividend, divisor))
+      }
+    }
+  })
+
+  it('error: a quotient one off either way, a zero divisor or a quotient at 2^n fails', async () => {
+    const circuit = await loadTestCircuit(gadgetSpec('ComputeCeilDivision', [96, 92]))
+    const witness = await circuit.calculateWitness({ dividend: 100n, divisor: 7n })
+    expect(circuit.read(witness, /^main\.quotient$/)).toBe(15n)
+    expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.quotient$/, 14n]]))).toBe(false)
+    expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.quotient$/, 16n]]))).toBe(false)
+    expect(await circuit.accepts({ dividend: 0n, divisor: 0n })).toBe(false)
+    // 2^96 · 1 needs a 97-bit quotient.
+    expect(await circuit.accepts({ dividend: 1n << 96n, divisor: 1n })).toBe(false)
+    expect(await circuit.accepts({ dividend: (1n << 96n) - 1n, divisor: 1n })).toBe(true)
+  })
+})
+
 describe('ComputeQuaternaryMerkleUpdate', () => {
   const DEPTH = 3
   function vector() {

@@ -2,16 +2,16 @@
  * The circuit witness builder: turns the reference state machine's output for a batch (`applyBatch(…, { witness:
  * true })`: per-tx leaf witnesses, the credit's two writes, the pubdata) into the input of
  * `BatchStateTransition` (circuits/batch.circom). It never re-derives state: every value comes from the state
- * machine's witnesses, so a batch the state machine rejects never reaches the prover.
+ * machine's witnesses (the circuit's hints — a penalty, a backstopped collateral, a cover — are read off its leaf
+ * writes), so a batch the state machine rejects never reaches the prover.
  *
  * `buildBatchWitness(state, txs, context)` runs the batch on a copy of `state` and throws, before any proving:
- * - BATCH_TX_REJECTED when the state machine rejects one of the txs (a rejected tx cannot be proven);
- * - CIRCUIT_TX_TYPE_UNSUPPORTED for a tx type the circuit does not prove yet (see circuits/STATEMENTS.md).
+ * BATCH_TX_REJECTED when the state machine rejects one of the txs (a rejected tx cannot be proven).
  */
 import { BaseError } from '../../sdk/errors.ts'
 import { recordChunks } from '../../sdk/protocol/pubdata.ts'
-import { TX_TYPE_CODE, type Tx } from '../../sdk/protocol/types.ts'
-import { applyBatch, type ApplyBatchReturnType, type TxWitness } from '../../sdk/state/batch.ts'
+import { TX_TYPE_CODE, type PublicKey, type SignedOrder, type Tx } from '../../sdk/protocol/types.ts'
+import { applyBatch, type ApplyBatchOptions, type ApplyBatchReturnType, type TxWitness } from '../../sdk/state/batch.ts'
 import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'
 import { StateTree, type AccountPreimage, type AccountWitness, type LeafWitness, type OrderSlotWitness } from '../../sdk/state/stateTree.ts'
 import type { TxContext } from '../../sdk/state/txEffect.ts'
@@ -27,14 +27,6 @@ export class BatchTxRejectedError extends BaseError {
       details: { txIndex, rejection: cause.code },
       cause,
     })
-  }
-}
-
-export class CircuitTxTypeUnsupportedError extends BaseError {
-  static readonly code = 'CIRCUIT_TX_TYPE_UNSUPPORTED' as const
-  override readonly name = 'CircuitWitness.CircuitTxTypeUnsupportedError'
-  constructor(txIndex: number, type: string) {
-    super(CircuitTxTypeUnsupportedError.code, `tx ${txIndex}: the batch circuit does not prove ${type} yet`, { details: { txIndex, type } })
   }
 }
 
@@ -142,6 +134,34 @@ function setOrderSlot(slot: SlotInput, side: 0 | 1, witness: OrderSlotWitness): 
   slot.slotSiblings[side] = siblingsOf(witness)
 }
 
+function setOrder(slot: SlotInput, side: 0 | 1, order: SignedOrder, publicKey: PublicKey, domain: bigint): void {
+  slot.orderSize[side] = order.size
+  slot.limitPrice[side] = order.limitPrice
+  slot.expiry[side] = order.expiry
+  slot.reduceOnly[side] = order.reduceOnly ? 1n : 0n
+  slot.storageId[side] = order.storageId
+  slot.signatures[side] = buildSignatureInput(orderHash(order, domain), order.signature, publicKey)
+}
+
+function existingAccount(witness: AccountWitness, txIndex: number): AccountPreimage {
+  if (witness.before === null) throw new WitnessShapeError('a write to an empty leaf where an account must exist', { txIndex, accountIndex: witness.accountIndex })
+  return witness.before
+}
+
+/** Whether the write grew the account's position in `market` (it bought). */
+function isBuying(witness: AccountWitness, before: AccountPreimage, market: number): boolean {
+  return witness.after.positions[market]!.size > before.positions[market]!.size
+}
+
+/** The collateral after funding settlement: every write settles at the current indices, which `after` records. */
+function settledCollateral(witness: AccountWitness, before: AccountPreimage): bigint {
+  let collateral = before.collateral
+  before.positions.forEach((position, m) => {
+    collateral -= position.size * (witness.after.positions[m]!.fundingIndexAtLastSettle - position.fundingIndexAtLastSettle)
+  })
+  return collateral
+}
+
 function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, before: ExchangeState): void {
   const { tx, record, leaves, txIndex } = witness
   slot.txType = BigInt(TX_TYPE_CODE[record.type])
@@ -180,16 +200,58 @@ function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, befor
       setAccount(slot, 1, maker, maker.before)
       setOrderSlot(slot, 0, takerSlot)
       setOrderSlot(slot, 1, makerSlot)
-      const orders = [tx.taker, tx.maker] as const
-      orders.forEach((order, side) => {
-        slot.orderSize[side] = order.size
-        slot.limitPrice[side] = order.limitPrice
-        slot.expiry[side] = order.expiry
-        slot.reduceOnly[side] = order.reduceOnly ? 1n : 0n
-        slot.storageId[side] = order.storageId
-        const key = side === 0 ? taker.before!.publicKey : maker.before!.publicKey
-        slot.signatures[side] = buildSignatureInput(orderHash(order, domain), order.signature, key)
-      })
+      setOrder(slot, 0, tx.taker, taker.before.publicKey, domain)
+      setOrder(slot, 1, tx.maker, maker.before.publicKey, domain)
+      return
+    }
+    case 'liquidation': {
+      // Side 0 closes toward zero against the maker (side 1); the penalty (the slot's `amount` hint) is what the
+      // account lost beyond the close: settled collateral + close cash − collateral after.
+      if (tx.type !== 'liquidation') throw new WitnessShapeError('liquidation record without its tx', { txIndex })
+      const account = expectLeaf(leaves, 0, 'account', txIndex)
+      const makerSlot = expectLeaf(leaves, 1, 'orderSlot', txIndex)
+      const maker = expectLeaf(leaves, 2, 'account', txIndex)
+      const liquidated = existingAccount(account, txIndex)
+      const buys = isBuying(account, liquidated, record.market)
+      const signedSize = buys ? record.size : -record.size
+      slot.market = BigInt(record.market)
+      slot.size = record.size
+      slot.price = record.price
+      slot.takerIsBuy = buys ? 1n : 0n
+      slot.amount = settledCollateral(account, liquidated) - signedSize * record.price - account.after.collateral
+      setAccount(slot, 0, account, liquidated)
+      setAccount(slot, 1, maker, existingAccount(maker, txIndex))
+      setOrderSlot(slot, 1, makerSlot)
+      setOrder(slot, 1, tx.maker, existingAccount(maker, txIndex).publicKey, domain)
+      return
+    }
+    case 'backstop': {
+      // The account's settled collateral (the `amount` hint: what left it) and positions move to the insurance fund.
+      const account = expectLeaf(leaves, 0, 'account', txIndex)
+      const insurance = expectLeaf(leaves, 1, 'account', txIndex)
+      const backstopped = existingAccount(account, txIndex)
+      slot.amount = settledCollateral(account, backstopped) - account.after.collateral
+      setAccount(slot, 0, account, backstopped)
+      setAccount(slot, 1, insurance, existingAccount(insurance, txIndex))
+      return
+    }
+    case 'autoDeleverage': {
+      // The insurance fund (side 0) and the counterparty close `size` at the oracle price; the cover (the `amount`
+      // hint) is what the fund gained beyond the close.
+      const insurance = expectLeaf(leaves, 0, 'account', txIndex)
+      const counterparty = expectLeaf(leaves, 1, 'account', txIndex)
+      const market = expectLeaf(leaves, 2, 'market', txIndex)
+      const fund = existingAccount(insurance, txIndex)
+      const buys = isBuying(insurance, fund, record.market)
+      const signedSize = buys ? record.size : -record.size
+      const price = market.before.oraclePrice
+      slot.market = BigInt(record.market)
+      slot.size = record.size
+      slot.price = price
+      slot.takerIsBuy = buys ? 1n : 0n
+      slot.amount = insurance.after.collateral - settledCollateral(insurance, fund) + signedSize * price
+      setAccount(slot, 0, insurance, fund)
+      setAccount(slot, 1, counterparty, existingAccount(counterparty, txIndex))
       return
     }
     case 'withdraw':
@@ -251,8 +313,10 @@ function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, befor
       slot.signatures[0] = buildSignatureInput(oraclePriceHash(tx, domain), tx.signature, oracleKey)
       return
     }
-    default:
-      throw new CircuitTxTypeUnsupportedError(txIndex, record.type)
+    default: {
+      const unhandled: never = record
+      throw new WitnessShapeError('a record type without a circuit slot', { txIndex, record: unhandled })
+    }
   }
 }
 
@@ -264,15 +328,20 @@ export function pubdataBits(pubdata: Uint8Array, chunks: number): number[][] {
 }
 
 /**
- * Runs the batch on a copy of `state` with witnesses and builds the circuit input. Throws BATCH_TX_REJECTED or
- * CIRCUIT_TX_TYPE_UNSUPPORTED (typed, before any proving). `state` is not modified.
+ * Runs the batch on a copy of `state` with witnesses and builds the circuit input. Throws BATCH_TX_REJECTED (typed,
+ * before any proving). `state` is not modified. `options.prepare` substitutes the tx rule (soundness tests only).
  */
-export function buildBatchWitness(state: ExchangeState, txs: readonly Tx[], context: TxContext): BatchWitness {
+export function buildBatchWitness(
+  state: ExchangeState,
+  txs: readonly Tx[],
+  context: TxContext,
+  options: Pick<ApplyBatchOptions, 'prepare'> = {},
+): BatchWitness {
   const before = cloneState(state)
   const working = cloneState(state)
   const { accountDepth, orderDepth, markets, batchSlots } = state.sizes
   const accountsRoot = StateTree.fromState(before).accountsRoot()
-  const result = applyBatch(working, txs, context, { witness: true })
+  const result = applyBatch(working, txs, context, { ...options, witness: true })
   result.results.forEach((outcome, txIndex) => {
     if (!outcome.accepted) throw new BatchTxRejectedError(txIndex, outcome.error)
   })

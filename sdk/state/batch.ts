@@ -13,7 +13,7 @@ import type { BaseError } from '../errors.ts'
 import { PubdataCapacityError } from '../protocol/errors.ts'
 import { batchCommitment, encodePubdata, recordChunks, type PubdataRecord } from '../protocol/pubdata.ts'
 import { FEE_ACCOUNT_INDEX, INSURANCE_FUND_INDEX, type Tx } from '../protocol/types.ts'
-import { prepareTx } from './applyTx.ts'
+import { prepareTx, type PrepareTxReturnType } from './applyTx.ts'
 import type { StateEvent } from './events.ts'
 import type { ExchangeState } from './state.ts'
 import { markDirty, StateTree, type AccountReadWitness, type DirtySet, type LeafWitness } from './stateTree.ts'
@@ -35,7 +35,16 @@ export type TxWitness = {
   readonly stateRootAfter: bigint
 }
 
-export type ApplyBatchOptions = { readonly tree?: StateTree; readonly witness?: boolean }
+export type ApplyBatchOptions = {
+  readonly tree?: StateTree
+  readonly witness?: boolean
+  /**
+   * The rule that validates a tx and computes its effect (default: the reference rules, `prepareTx`). Soundness
+   * tests substitute a forged rule to build exactly the witness a cheating prover would, and show the circuit
+   * refuses it.
+   */
+  readonly prepare?: (state: ExchangeState, tx: Tx, context: TxContext) => PrepareTxReturnType
+}
 
 export type ApplyBatchReturnType = {
   readonly results: readonly BatchTxResult[]
@@ -80,6 +89,7 @@ export function applyBatch(
 ): ApplyBatchReturnType {
   const tree = options.tree ?? StateTree.fromState(state)
   const recordWitness = options.witness === true
+  const prepare = options.prepare ?? prepareTx
   const oldStateRoot = tree.stateRoot(state)
   const dirty: DirtySet = new Map()
   const results: BatchTxResult[] = []
@@ -88,7 +98,7 @@ export function applyBatch(
   let chunks = 0
   const capacity = state.sizes.batchSlots
   txs.forEach((tx, txIndex) => {
-    const prepared = prepareTx(state, tx, context)
+    const prepared = prepare(state, tx, context)
     if (!prepared.accepted) {
       results.push(prepared)
       return

@@ -2,7 +2,7 @@
  * A cut batch made concrete: applied with the sdk through the circuit's witness builder, giving the pubdata, the
  * roots, the commitment, the circuit input (as a prover `ProofJob`) and the `StoredBatchInfo` the contract hashes.
  */
-import { CircuitTxTypeUnsupportedError, buildBatchWitness, type BatchWitness } from '../../circuits/witness/batchWitness.ts'
+import { buildBatchWitness, type BatchWitness } from '../../circuits/witness/batchWitness.ts'
 import { bytesToHex } from '../../sdk/protocol/bytes.ts'
 import { FIELD_MODULUS } from '../../sdk/protocol/field.ts'
 import { trimTrailingNoops, type PubdataRecord } from '../../sdk/protocol/pubdata.ts'
@@ -11,7 +11,7 @@ import type { ExchangeState } from '../../sdk/state/state.ts'
 import type { TxContext } from '../../sdk/state/txEffect.ts'
 import type { CircuitArtifactPaths, CircuitInput, CircuitInputValue, ProofJob } from '../../prover/proofJob.ts'
 import type { CutBatch, CutReason, PositionedTx, TxPosition } from './batchCut.ts'
-import { BatchTxTypeUnprovableError, BatchWitnessFailedError } from './errors.ts'
+import { BatchWitnessFailedError } from './errors.ts'
 
 /** What `ZkPerp` stores per batch, as `keccak256(abi.encode(info))` (contracts/src/types/ZkPerpTypes.sol). */
 export type StoredBatchInfo = {
@@ -100,7 +100,7 @@ export type BuildBatchReturnType = { readonly batch: BuiltBatch; readonly stateA
 
 /**
  * Applies a batch to `stateBefore` (not modified) through the circuit's witness builder. Throws
- * BatchTxTypeUnprovableError when the circuit cannot prove one of its txs, BatchWitnessFailedError otherwise.
+ * BatchWitnessFailedError when the witness cannot be built.
  */
 export function buildBatch(
   cut: Pick<CutBatch, 'batchNumber' | 'timestamp' | 'txs' | 'reason'>,
@@ -118,11 +118,6 @@ export function buildBatch(
   try {
     witness = buildBatchWitness(stateBefore, cut.txs.map((queued) => queued.tx), context)
   } catch (error) {
-    if (error instanceof CircuitTxTypeUnsupportedError) {
-      const txIndex = Number(error.details.txIndex)
-      const queued = cut.txs[txIndex]
-      throw new BatchTxTypeUnprovableError(cut.batchNumber, queued?.seq ?? -1n, queued?.index ?? -1, String(error.details.type), error)
-    }
     throw new BatchWitnessFailedError(cut.batchNumber, error)
   }
   const { result } = witness

@@ -5,7 +5,7 @@ import { fundingInputs, generateWorkload, GENESIS_TIME, oracleInput, testGenesis
 import type { BuiltBatch } from './batchBuild.ts'
 import { BatchStore } from './batchStore.ts'
 import { openBatcher, type BatcherFaultPoint } from './batcher.ts'
-import { BatcherPausedError, BatchQueueMismatchError, BatchTxTypeUnprovableError } from './errors.ts'
+import { BatchHandOffFailedError, BatcherPausedError, BatchQueueMismatchError } from './errors.ts'
 import { FedSequencer, storedBytes, temporaryDirectory, temporaryStore } from './testHarness.ts'
 
 const genesis = testGenesis()
@@ -82,6 +82,20 @@ async function run(parameters: RunParameters) {
   const bytes = await storedBytes(store)
   await store.close()
   return { path, fed, batcher, handed, rebuilt, recovery, crashed, applied, bytes }
+}
+
+/** A GTC limit order of trader `trader` (account 2 + trader), storage id 1. */
+function traderOrder(trader: number, isBuy: boolean, size: bigint, limitPrice: bigint, time: bigint): OrderInput {
+  return {
+    kind: 'order',
+    time,
+    order: signOrder({ accountIndex: 2n + BigInt(trader), market: 0, isBuy, reduceOnly: false, size, limitPrice, storageId: 1n, expiry: time + 86_400n }, traderKey(trader).privateKey, genesis.domain),
+    orderType: 'limit',
+    timeInForce: 'GTC',
+    postOnly: false,
+    selfTradePrevention: 'expireMaker',
+    clientOrderId: undefined,
+  }
 }
 
 function txsOf(batches: readonly BuiltBatch[]) {
@@ -186,51 +200,47 @@ describe('Batcher', () => {
     expect(txsOf(delivered)).toEqual(second.fed.drained)
   })
 
-  it('error: a tx type the circuit cannot prove pauses the batcher; nothing after it is cut', async () => {
-    // Account 6 (100 USDC) goes 150 lots long at 6.0; the price falls to 5.6 and the keeper's tiered liquidation
-    // against account 3's resting bid is accepted by the sequencer, but the circuit does not prove liquidations yet.
+  it('behavior: a keeper\'s tiered liquidation is cut into a batch like any tx; its witness builds', async () => {
+    // Account 6 (100 USDC) goes 150 lots long at 6.0; the price falls to 5.6 and the keeper liquidates 25 % of it
+    // against account 3's resting bid.
     const time = GENESIS_TIME + 10n
-    const order = (trader: number, isBuy: boolean, size: bigint, limitPrice: bigint): OrderInput => ({
-      kind: 'order',
-      time,
-      order: signOrder({ accountIndex: 2n + BigInt(trader), market: 0, isBuy, reduceOnly: false, size, limitPrice, storageId: 1n, expiry: time + 86_400n }, traderKey(trader).privateKey, genesis.domain),
-      orderType: 'limit',
-      timeInForce: 'GTC',
-      postOnly: false,
-      selfTradePrevention: 'expireMaker',
-      clientOrderId: undefined,
-    })
-    const makerBid = order(1, true, 100n, 5_590_000n)
+    const makerBid = traderOrder(1, true, 100n, 5_590_000n, time)
     const liquidation: SequencerInput = { kind: 'liquidation', time: time + 1n, tx: { type: 'liquidation', accountIndex: 6n, market: 0, maker: makerBid.order, size: 38n, price: 5_590_000n, full: false } }
     const inputs: SequencerInput[] = [
       ...fundingInputs(5),
-      order(0, false, 150n, 6_000_000n),
-      order(4, true, 150n, 6_000_000n),
+      traderOrder(0, false, 150n, 6_000_000n, time),
+      traderOrder(4, true, 150n, 6_000_000n, time),
       makerBid,
       oracleInput(genesis, 0, 5_600_000n, time + 1n),
       liquidation,
     ]
+    const result = await run({ inputs })
+    expect(txsOf(result.handed)).toEqual(result.fed.drained)
+    const last = result.handed.at(-1)!
+    expect(last.txs.map((queued) => queued.tx.type)).toContain('liquidation')
+    expect(last.records.filter((record) => record.type === 'liquidation')).toEqual([
+      { type: 'liquidation', market: 0, full: false, accountIndex: 6n, makerIndex: 3n, size: 38n, price: 5_590_000n, makerStorageId: 1n },
+    ])
+  })
+
+  it('error: a failing hand-off pauses the batcher; nothing after it is cut, and a restart resumes from the store', async () => {
     const { store } = await temporaryStore()
     stores.push(store)
     const fed = new FedSequencer(genesis)
     const paused: unknown[] = []
-    const { batcher } = await openBatcher({ genesis, genesisTimestamp: GENESIS_TIME, store, source: fed.source, circuit: 'batch', maxWaitMs: 0, verifySignatures: false })
+    const onBatch = () => {
+      throw new Error('prover queue unavailable')
+    }
+    const { batcher } = await openBatcher({ genesis, genesisTimestamp: GENESIS_TIME, store, source: fed.source, circuit: 'batch', maxWaitMs: 0, onBatch })
     batcher.on('paused', (error) => paused.push(error))
-    for (const input of inputs) fed.apply(input)
-    expect(fed.sequencer.pendingTxs().at(-1)?.tx.type).toBe('liquidation')
-    await expect(batcher.poll()).rejects.toBeInstanceOf(BatchTxTypeUnprovableError)
-    expect(batcher.status).toMatchObject({ status: 'paused', error: { code: 'BATCH_TX_TYPE_UNPROVABLE', details: { txType: 'liquidation', seq: 10n } } })
+    for (const input of fundingInputs(4)) fed.apply(input)
+    await expect(batcher.poll()).rejects.toBeInstanceOf(BatchHandOffFailedError)
+    expect(batcher.status).toMatchObject({ status: 'paused', error: { code: 'BATCH_HAND_OFF_FAILED', details: { batchNumber: 1n } } })
     expect(paused).toHaveLength(1)
-    // Everything before the liquidation's batch is stored; nothing from it on.
-    const last = batcher.lastBatchInfo.batchNumber
-    expect(last).toBeGreaterThan(0n)
-    const storedTypes: string[] = []
-    for await (const record of store.records()) storedTypes.push(...record.txs.map((queued) => queued.tx.type))
-    expect(storedTypes).not.toContain('liquidation')
-    expect(await store.get(last + 1n)).toBeUndefined()
-    fed.apply(oracleInput(genesis, 0, 5_600_000n, time + 2n))
+    // The batch was persisted before its hand-off failed; nothing after it is cut.
+    expect(await store.get(1n)).toBeDefined()
     await expect(batcher.poll()).rejects.toBeInstanceOf(BatcherPausedError)
-    expect(await store.get(last + 1n)).toBeUndefined()
+    expect(await store.get(2n)).toBeUndefined()
   })
 
   it('error: a replayed queue that differs from the persisted batches stops the batcher', async () => {

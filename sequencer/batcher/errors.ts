@@ -20,18 +20,6 @@ export class TxUnbatchableError extends BaseError {
   }
 }
 
-/** The batch circuit does not prove a tx type the batch carries (the witness builder refused it). */
-export class BatchTxTypeUnprovableError extends BaseError {
-  static readonly code = 'BATCH_TX_TYPE_UNPROVABLE' as const
-  override readonly name = 'Batcher.BatchTxTypeUnprovableError'
-  constructor(batchNumber: bigint, seq: bigint, index: number, txType: string, cause: unknown) {
-    super(BatchTxTypeUnprovableError.code, `batch ${batchNumber}: the circuit cannot prove tx ${seq}/${index} (${txType}); the batcher is paused`, {
-      details: { batchNumber, seq, index, txType },
-      cause,
-    })
-  }
-}
-
 /** Building the witness of a cut batch failed for another reason (a state-machine/witness disagreement). */
 export class BatchWitnessFailedError extends BaseError {
   static readonly code = 'BATCH_WITNESS_FAILED' as const
