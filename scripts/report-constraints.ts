@@ -1,51 +1,106 @@
 /**
- * `npm run report:constraints` (script to be added): compiles the batch circuit at the `test` size and at the
- * production tree sizes with 1 and 2 slots (the per-slot cost is the difference; the SHA-256 share is
- * ~29 k constraints per 64-byte block of header + pubdata), and the gadgets on their own, then writes
- * circuits/constraints.json. Figures are counts, not timings: they do not depend on machine load.
+ * `npm run report:constraints`: where the batch circuit's constraints go, per size config, written to
+ * circuits/constraints.json. Counts, not timings: they do not depend on machine load.
  *
- *   tsx scripts/report-constraints.ts [--skip-bench]
+ * For each config the batch template is compiled at the config's tree sizes with N = 2, 3 and 4 slots. The header
+ * and pubdata hashed by SHA-256 are 72 + 32·N bytes, i.e. 3, 3 and 4 compression blocks, so
+ *   slotWithoutSha = C(3) − C(2)                 (one more slot, same SHA blocks),
+ *   shaBlock       = C(4) − C(3) − slotWithoutSha (one more block),
+ *   perSlot        = slotWithoutSha + shaBlock/2  (a 32-byte chunk is half a block on average),
+ *   fixed          = C(2) − 2·slotWithoutSha − 3·shaBlock + (72 + 9)/64 of a block (header and SHA padding),
+ * and the config's own N is extrapolated as fixed + N·perSlot (exact for the `test` config, which is compiled
+ * whole as well). Gadgets are compiled on their own. The largest N that circom --O2 compiles here (≈ 0.9 M
+ * constraints, scripts/circuit/buildCircuit.ts) follows from fixed + N·perSlot.
+ *
+ *   tsx scripts/report-constraints.ts [--config test,dev,bench]
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Command } from 'commander'
 import { batchCircuitSpec, circuitConfigs } from '../circuits/configs.ts'
 import { gadgetSpec } from '../circuits/test/circuitHarness.ts'
-import { buildCircuit } from './circuit/buildCircuit.ts'
+import { buildCircuit, type CircuitSpec } from './circuit/buildCircuit.ts'
 import { repoRoot } from './circuit/cache.ts'
-import { CIRCUIT_SIZES } from '../sdk/protocol/config.ts'
+import { CIRCUIT_SIZES, type CircuitSizesName } from '../sdk/protocol/config.ts'
 
-type Entry = { constraints: number; compileSeconds: number | null; params: readonly number[] }
+/** circom 2.2.3 --O2 runs out of WebAssembly memory near 0.9–1 M constraints on these circuits (TOOLCHAIN). */
+const O2_COMPILE_LIMIT = 900_000
+const HEADER_BYTES = 72
 
-const skipBench = process.argv.includes('--skip-bench')
-const report: Record<string, Entry> = {}
+type ConfigReport = {
+  sizes: (typeof CIRCUIT_SIZES)[CircuitSizesName]
+  /** The config's own batch: measured for `test`, fixed + N·perSlot otherwise. */
+  constraints: number
+  measured: boolean
+  fixed: number
+  perSlot: number
+  slotWithoutSha: number
+  shaBlock: number
+  /** Compiled probes: constraints at N slots. */
+  probes: Record<string, number>
+  largestSlotsUnderO2Limit: number
+}
 
-async function measure(label: string, spec: Parameters<typeof buildCircuit>[0]): Promise<number> {
-  const built = await buildCircuit(spec)
-  report[label] = { constraints: built.constraints, compileSeconds: built.cached ? null : built.seconds, params: spec.params }
+const program = new Command()
+  .name('report-constraints')
+  .option('--config <names>', 'comma-separated size configs', 'test,dev,bench')
+  .parse()
+const names = (program.opts<{ config: string }>().config.split(',') as CircuitSizesName[]).filter((name) => name in CIRCUIT_SIZES)
+
+async function compile(label: string, spec: CircuitSpec): Promise<number> {
+  const started = performance.now()
+  console.log(`compiling ${label} …`)
+  const built = await buildCircuit(spec, { log: () => {} })
+  console.log(`  ${label}: ${built.constraints} constraints (${built.cached ? 'cached' : `${((performance.now() - started) / 1000).toFixed(1)} s`})`)
   return built.constraints
 }
 
-const gadgets: [string, number[]][] = [
+const gadgets: Record<string, number> = {}
+const gadgetList: [string, number[]][] = [
   ['RequireStrictEdDSAPoseidon', []],
   ['ComputeQuaternaryMerkleUpdate', [CIRCUIT_SIZES.bench.accountDepth]],
   ['ComputeQuaternaryMerkleUpdate', [CIRCUIT_SIZES.bench.orderDepth]],
   ['ComputeFloorDivision', [102, 10000]],
+  ['ComputeCeilDivision', [96, 92]],
   ['RequireSignedRange', [64]],
 ]
-for (const [template, params] of gadgets) await measure(`gadget ${template}(${params.join(', ')})`, gadgetSpec(template, params))
-
-await measure('batch test', circuitConfigs.test!)
-const testSizes = CIRCUIT_SIZES.test
-const one = await measure('batch test-shape N=1', batchCircuitSpec('batch_probe_test_1', { ...testSizes, batchSlots: 1 }))
-const two = await measure('batch test-shape N=2', batchCircuitSpec('batch_probe_test_2', { ...testSizes, batchSlots: 2 }))
-const summary: Record<string, number> = { testSlotIncludingSha: two - one }
-if (!skipBench) {
-  const bench = CIRCUIT_SIZES.bench
-  const benchOne = await measure('batch bench-shape N=1', batchCircuitSpec('batch_probe_bench_1', { ...bench, batchSlots: 1 }))
-  const benchTwo = await measure('batch bench-shape N=2', batchCircuitSpec('batch_probe_bench_2', { ...bench, batchSlots: 2 }))
-  summary.benchSlotIncludingSha = benchTwo - benchOne
+for (const [template, params] of gadgetList) {
+  const label = `${template}(${params.join(', ')})`
+  gadgets[label] = await compile(label, gadgetSpec(template, params))
 }
+
+const report: Record<string, ConfigReport | Record<string, number>> = {}
+for (const name of names) {
+  const sizes = CIRCUIT_SIZES[name]
+  const probes: Record<string, number> = {}
+  for (const slots of [2, 3, 4]) {
+    const spec = slots === sizes.batchSlots ? circuitConfigs[name]! : batchCircuitSpec(`batch_probe_${name}_${slots}`, { ...sizes, batchSlots: slots })
+    probes[`N=${slots}`] = await compile(`${name} N=${slots}`, spec)
+  }
+  const [c2, c3, c4] = [probes['N=2']!, probes['N=3']!, probes['N=4']!]
+  const slotWithoutSha = c3 - c2
+  const shaBlock = c4 - c3 - slotWithoutSha
+  const perSlot = Math.round(slotWithoutSha + shaBlock / 2)
+  const fixed = Math.round(c2 - 2 * slotWithoutSha - 3 * shaBlock + ((HEADER_BYTES + 9) / 64) * shaBlock)
+  const measured = sizes.batchSlots <= 4
+  report[name] = {
+    sizes,
+    constraints: measured ? probes[`N=${sizes.batchSlots}`]! : fixed + sizes.batchSlots * perSlot,
+    measured,
+    fixed,
+    perSlot,
+    slotWithoutSha,
+    shaBlock,
+    probes,
+    largestSlotsUnderO2Limit: Math.floor((O2_COMPILE_LIMIT - fixed) / perSlot),
+  }
+}
+report.gadgets = gadgets
+
 const path = join(repoRoot, 'circuits', 'constraints.json')
-await writeFile(path, `${JSON.stringify({ circuits: report, perSlot: summary }, null, 2)}\n`)
-console.log(JSON.stringify({ perSlot: summary }, null, 2))
+const previous = await import(path, { with: { type: 'json' } }).then((module) => module.default as Record<string, unknown>).catch(() => ({}))
+// Configs not measured this run keep their previous figures.
+const kept = Object.fromEntries(Object.entries(previous).filter(([key]) => key in CIRCUIT_SIZES))
+await writeFile(path, `${JSON.stringify({ ...kept, ...report }, null, 2)}\n`)
+console.log(JSON.stringify(Object.fromEntries(names.map((name) => [name, { constraints: (report[name] as ConfigReport).constraints, perSlot: (report[name] as ConfigReport).perSlot }])), null, 2))
 console.log(`wrote ${path}`)
