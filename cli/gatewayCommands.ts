@@ -1,10 +1,11 @@
 /**
- * `zkperp order`, `cancel` and `positions`: the trader's side of the gateway, through the sdk WebSocket client. Orders
- * and cancels are signed with the L2 key derived from the wallet (docs/protocol.md §3), never sent in the clear.
+ * `zkperp order`, `cancel`, `positions`, `withdraw --l2` and `transfer`: the trader's side of the gateway, through the
+ * sdk WebSocket client. Orders, cancels, withdrawals and transfers are signed with the L2 key derived from the wallet
+ * (docs/protocol.md §3), never sent in the clear.
  */
 import type { Ack } from '../sdk/client/messages.ts'
-import { ZkPerpClient } from '../sdk/client/client.ts'
-import type { Domain, Order } from '../sdk/protocol/types.ts'
+import { spendOutcome, ZkPerpClient, type RequestResult } from '../sdk/client/client.ts'
+import type { Domain, Order, TransferMessage, WithdrawMessage } from '../sdk/protocol/types.ts'
 import { GatewayRejectedError } from './errors.ts'
 
 export type GatewayParameters = {
@@ -81,4 +82,28 @@ export function accountPositions(gateway: GatewayParameters, accountIndex: bigin
       throw cause
     }
   })
+}
+
+export type SpendReturnType = {
+  readonly ack: Ack
+  /** The core's `withdrawAccepted` / `transferAccepted` event (amounts as decimal strings, as served). */
+  readonly event: Record<string, unknown>
+}
+
+/** The ack and the accepted event; a rejection by the gateway or by the core is a GatewayRejectedError with its code. */
+function acceptedSpend(action: string, result: RequestResult): SpendReturnType {
+  if (!result.ok) throw new GatewayRejectedError(action, result.error)
+  const outcome = spendOutcome(result)
+  if (!outcome.accepted) throw new GatewayRejectedError(action, outcome.error)
+  return { ack: result.ack, event: outcome.event }
+}
+
+/** Sign an L2 withdrawal and send it; the contract credits `to` once the batch holding it is proven. */
+export function requestWithdrawal(gateway: GatewayParameters, parameters: { readonly withdraw: WithdrawMessage; readonly l2PrivateKey: Uint8Array }): Promise<SpendReturnType> {
+  return withClient(gateway, async (client) => acceptedSpend('withdraw', await client.withdraw({ ...parameters.withdraw, privateKey: parameters.l2PrivateKey })))
+}
+
+/** Sign a transfer from one account of the owner to another (or to a new one) and send it. */
+export function transferCollateral(gateway: GatewayParameters, parameters: { readonly transfer: TransferMessage; readonly l2PrivateKey: Uint8Array }): Promise<SpendReturnType> {
+  return withClient(gateway, async (client) => acceptedSpend('transfer', await client.transfer({ ...parameters.transfer, privateKey: parameters.l2PrivateKey })))
 }

@@ -108,6 +108,55 @@ describe('zkperp', () => {
     }
   })
 
+  it('behavior: withdraw --l2 and transfer go through a real gateway, signed with the wallet-derived L2 key', async () => {
+    const l2 = await deriveL2Key({ account: trader, chainId: 31337n, rollupAddress: chain.deployment.zkPerp })
+    // Account 2 holds the wallet's derived key and $1,000,000; account 3 another trader's key.
+    const gateway: TestGateway = await startTestGateway({ keys: [l2.privateKey, new Uint8Array(32).fill(7)] })
+    try {
+      const env = { ZKPERP_PRIVATE_KEY: ANVIL_KEYS[1] }
+      const flags = [...base, '--gateway', gateway.gateway.url]
+      const withdrawn = await cli([...flags, '--json', 'withdraw', '--l2', '--account', '2', '--amount', '12.5', '--to', '0x0000000000000000000000000000000000000B0b', '--storage-id', '21'], env)
+      expect(withdrawn.stderr).toBe('')
+      expect(withdrawn.code).toBe(0)
+      const data = JSON.parse(withdrawn.stdout) as { ack: { seq: string; kind: number }; event: Record<string, string>; to: string }
+      expect(data.ack.kind).toBe(8)
+      expect(data.event).toMatchObject({ type: 'withdrawAccepted', accountIndex: '2', amount: '12500000', to: '2827', collateral: (10n ** 12n - 12_500_000n).toString() })
+      const queued = gateway.gateway.sequencer.pendingTxs().at(-1)?.tx
+      expect(queued).toMatchObject({ type: 'withdraw', accountIndex: 2n, amount: 12_500_000n, to: 0xb0bn, storageId: 21n })
+
+      // Human output says where the money goes next; a replay of the storage id and an overdraft are typed lines.
+      const text = await cli([...flags, 'withdraw', '--l2', '--account', '2', '--amount', '1', '--storage-id', '22'], env)
+      expect(text.stdout).toMatch(/^withdrawal of 1 from account 2 accepted: seq \d+, storage id 22; collateral now 999986\.5\n  credited to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8's pending balance once its batch is proven on L1; then pull it with `zkperp withdraw`\n$/)
+      const replayed = await cli([...flags, 'withdraw', '--l2', '--account', '2', '--amount', '1', '--storage-id', '22'], env)
+      expect(replayed).toMatchObject({ code: 1, stderr: expect.stringMatching(/^zkperp: CLI_GATEWAY_REJECTED: withdraw rejected by the gateway: STORAGE_ID_USED /) })
+      const overdraft = await cli([...flags, 'withdraw', '--l2', '--account', '2', '--amount', '2000000', '--storage-id', '23'], env)
+      expect(overdraft).toMatchObject({ code: 1, stderr: expect.stringMatching(/^zkperp: CLI_GATEWAY_REJECTED: withdraw rejected by the gateway: INSUFFICIENT_MARGIN /) })
+      const forged = await cli([...flags, 'withdraw', '--l2', '--account', '3', '--amount', '1', '--storage-id', '1'], env)
+      expect(forged.stderr).toMatch(/^zkperp: CLI_GATEWAY_REJECTED: withdraw rejected by the gateway: BAD_SIGNATURE /)
+
+      // `withdraw` without --l2 pulls the pending balance and takes no amount; --l2 needs one.
+      const mixed = await cli([...flags, 'withdraw', '--amount', '1'], env)
+      expect(mixed).toMatchObject({ code: 1, stderr: expect.stringMatching(/^zkperp: CLI_INVALID_ARGUMENT: --amount: only an L2 withdrawal \(--l2\) takes it/) })
+      const noAmount = await cli([...flags, 'withdraw', '--l2', '--account', '2'], env)
+      expect(noAmount).toMatchObject({ code: 1, stderr: expect.stringMatching(/^zkperp: CLI_MISSING_OPTION: --amount is required/) })
+
+      // A transfer creates the wallet's isolated account 8 (L2 index range), then tops it up in its own mode.
+      const created = await cli([...flags, 'transfer', '--account', '2', '--to-account', '8', '--amount', '100', '--mode', 'isolated:0', '--storage-id', '24'], env)
+      expect(created.stderr).toBe('')
+      expect(created.stdout).toMatch(/^transfer of 100 from account 2 to new account 8 accepted: seq \d+, storage id 24\n  collateral now 999886\.5 \(account 2\), 100 \(account 8\)\n$/)
+      const topUp = JSON.parse((await cli([...flags, '--json', 'transfer', '--account', '2', '--to-account', '8', '--amount', '0.5', '--storage-id', '25'], env)).stdout) as { event: Record<string, unknown> }
+      expect(topUp.event).toMatchObject({ type: 'transferAccepted', targetMode: 1, created: false, toCollateral: '100500000' })
+      const positions = JSON.parse((await cli([...flags, '--json', 'positions', '--account', '8'], env)).stdout) as { collateral: string; mode: number }
+      expect(positions).toMatchObject({ collateral: '100500000', mode: 1 })
+      const noMode = await cli([...flags, 'transfer', '--account', '2', '--to-account', '9', '--amount', '1'], env)
+      expect(noMode).toMatchObject({ code: 1, stderr: expect.stringMatching(/^zkperp: CLI_MISSING_OPTION: --mode is required: account 9 does not exist yet/) })
+      const wrongMode = await cli([...flags, 'transfer', '--account', '2', '--to-account', '8', '--amount', '1', '--mode', 'cross', '--storage-id', '26'], env)
+      expect(wrongMode.stderr).toMatch(/^zkperp: CLI_GATEWAY_REJECTED: transfer rejected by the gateway: TRANSFER_TARGET_MODE_MISMATCH /)
+    } finally {
+      await gateway.stop()
+    }
+  })
+
   it('behavior: deposit and force-withdraw emit their events; exit --activate pays the right amount after the deadline', async () => {
     const env = { ZKPERP_PRIVATE_KEY: ANVIL_KEYS[1] }
     const deposited = JSON.parse((await cli([...base, '--json', 'deposit', '--amount', '250.5', '--mode', 'isolated:1'], env)).stdout) as { accountIndex: string; events: { eventName: string; args: Record<string, unknown> }[] }

@@ -3,7 +3,10 @@
  * `zkperp`: one CLI for every zkperp tool and service (DESIGN.md). Commands:
  *   devnet                                  run the local devnet (scripts/devnet.ts)
  *   deposit | withdraw | force-withdraw | refund-deposits      L1 transactions of a trader
- *   order | cancel | positions              the gateway, over WebSocket, signed with the L2 key
+ *   order | cancel | positions | withdraw --l2 | transfer       the gateway, over WebSocket, signed with the L2 key
+ * Getting money out: withdraw --l2 --amount X asks the sequencer, signed with the L2 key; once its batch is proven
+ * on L1 the amount is in the pending balance of the recipient, and withdraw alone pulls that balance to L1;
+ * force-withdraw asks through L1 instead, for when the sequencer does not serve you.
  *   reconstruct | verify | exit             from L1 data alone
  * Global options: --rpc, --deployment <file> (default .devnet/deployment.json), --private-key (or
  * $ZKPERP_PRIVATE_KEY), --gateway <ws url>, --genesis <file>, --json, --verbose.
@@ -17,14 +20,21 @@ import { resolve } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import type { Address } from 'viem'
 import { BaseError } from '../sdk/errors.ts'
-import { MAX_SIZE, MAX_TIMESTAMP } from '../sdk/protocol/bounds.ts'
+import { MAX_SIZE, MAX_STORAGE_ID, MAX_TIMESTAMP } from '../sdk/protocol/bounds.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { Domain, Genesis } from '../sdk/protocol/types.ts'
 import { terminateBn128 } from '../scripts/circuit/vendor.ts'
 import { type GlobalOptions, type L1Context, type Wallet, DEFAULT_DEPLOYMENT_FILE, connectL1, formatTokenAmount, parseAddress, parseMarginMode, parseTokenAmount, parseUnsigned, readGenesisFile, resolvePrivateKey, walletFor } from './context.ts'
-import { BatchVerificationFailedError, ExodusNotActiveError, InvalidArgumentError, MissingOptionError, VerificationKeyMismatchError } from './errors.ts'
+import {
+  BatchVerificationFailedError,
+  ExodusNotActiveError,
+  GatewayRejectedError,
+  InvalidArgumentError,
+  MissingOptionError,
+  VerificationKeyMismatchError,
+} from './errors.ts'
 import { buildExitCall } from './exit.ts'
-import { accountPositions, cancelOrder, placeOrder, type GatewayParameters } from './gatewayCommands.ts'
+import { accountPositions, cancelOrder, placeOrder, requestWithdrawal, transferCollateral, type GatewayParameters } from './gatewayCommands.ts'
 import { activateExodus, deposit, exodusStatus, refundDeposits, requestForcedWithdrawal, sendExit, withdrawPending } from './l1Actions.ts'
 import { readL1History, scanEvents } from './l1History.ts'
 import { reconstruct } from './reconstruct.ts'
@@ -133,8 +143,23 @@ function depositCommand(local: { amount: string; account?: string; mode?: string
   }
 }
 
-function withdrawCommand(local: { to?: string }): Runner {
+type SpendOptions = { account?: string; storageId?: string; validUntil?: string }
+
+/** Storage id (default: the current second, as orders) and validity (default: a day) of a withdraw or transfer. */
+function spendIds(local: SpendOptions): { storageId: bigint; validUntil: bigint } {
+  const now = BigInt(Math.floor(Date.now() / 1000))
+  return {
+    storageId: local.storageId === undefined ? now : parseUnsigned('--storage-id', local.storageId, MAX_STORAGE_ID),
+    validUntil: local.validUntil === undefined ? now + 86_400n : parseUnsigned('--valid-until', local.validUntil, MAX_TIMESTAMP),
+  }
+}
+
+function withdrawCommand(local: { to?: string; l2?: boolean; amount?: string } & SpendOptions): Runner {
+  if (local.l2 === true) return l2WithdrawCommand(local)
   return async (options, io) => {
+    for (const [option, value] of [['--amount', local.amount], ['--account', local.account], ['--storage-id', local.storageId], ['--valid-until', local.validUntil]] as const) {
+      if (value !== undefined) throw new InvalidArgumentError(option, value, 'only an L2 withdrawal (--l2) takes it; `zkperp withdraw` alone pulls the whole pending balance')
+    }
     const l1 = await connectL1(options)
     const wallet = walletFor(l1, resolvePrivateKey(options, io.env))
     const result = await withdrawPending(l1, wallet, local.to === undefined ? undefined : parseAddress('--to', local.to))
@@ -142,6 +167,74 @@ function withdrawCommand(local: { to?: string }): Runner {
     const decimals = await tokenDecimals(l1)
     const amount = pulled?.eventName === 'Withdrawn' ? pulled.args.amount : 0n
     return { data: result, lines: [`withdrew ${formatTokenAmount(amount, decimals)}`, ...transactionLines('withdraw', result)] }
+  }
+}
+
+/** `withdraw --l2`: a signed L2 withdrawal through the gateway; L1 credits `--to` once its batch is proven. */
+function l2WithdrawCommand(local: { to?: string; amount?: string } & SpendOptions): Runner {
+  return async (options, io) => {
+    if (local.amount === undefined) throw new MissingOptionError('--amount', 'an L2 withdrawal names the amount to take out')
+    const { storageId, validUntil } = spendIds(local)
+    const l1 = await connectL1(options)
+    const gateway = gatewayFor(options, l1)
+    const wallet = walletFor(l1, resolvePrivateKey(options, io.env))
+    const decimals = await tokenDecimals(l1)
+    const amount = parseTokenAmount('--amount', local.amount, decimals)
+    if (amount === 0n) throw new InvalidArgumentError('--amount', local.amount, 'must be positive')
+    const to = local.to === undefined ? wallet.account.address : parseAddress('--to', local.to)
+    const accountIndex = await accountIndexFor(l1, wallet.account.address, local.account)
+    const result = await requestWithdrawal(gateway, {
+      withdraw: { accountIndex, amount, to: BigInt(to), storageId, validUntil },
+      l2PrivateKey: await l2KeyFor(l1, wallet),
+    })
+    const collateral = BigInt(String(result.event.collateral))
+    return {
+      data: { accountIndex, storageId, validUntil, to, ...result },
+      lines: [
+        `withdrawal of ${formatTokenAmount(amount, decimals)} from account ${accountIndex} accepted: seq ${result.ack.seq}, storage id ${storageId}; collateral now ${formatTokenAmount(collateral, decimals)}`,
+        `  credited to ${to}'s pending balance once its batch is proven on L1; then pull it with \`zkperp withdraw\``,
+      ],
+    }
+  }
+}
+
+/** `transfer`: collateral to another account of the same owner (a new one in the L2 index range with --mode). */
+function transferCommand(local: { toAccount: string; amount: string; mode?: string } & SpendOptions): Runner {
+  return async (options, io) => {
+    const toIndex = parseUnsigned('--to-account', local.toAccount, 0xffffffn)
+    const { storageId, validUntil } = spendIds(local)
+    const l1 = await connectL1(options)
+    const gateway = gatewayFor(options, l1)
+    const wallet = walletFor(l1, resolvePrivateKey(options, io.env))
+    const decimals = await tokenDecimals(l1)
+    const amount = parseTokenAmount('--amount', local.amount, decimals)
+    if (amount === 0n) throw new InvalidArgumentError('--amount', local.amount, 'must be positive')
+    const fromIndex = await accountIndexFor(l1, wallet.account.address, local.account)
+    const targetMode = local.mode === undefined ? await existingMode(gateway, toIndex) : parseMarginMode('--mode', local.mode)
+    const result = await transferCollateral(gateway, {
+      transfer: { fromIndex, toIndex, amount, targetMode, storageId, validUntil },
+      l2PrivateKey: await l2KeyFor(l1, wallet),
+    })
+    const [fromCollateral, toCollateral] = [result.event.fromCollateral, result.event.toCollateral].map((value) => BigInt(String(value))) as [bigint, bigint]
+    return {
+      data: { fromIndex, toIndex, storageId, validUntil, ...result },
+      lines: [
+        `transfer of ${formatTokenAmount(amount, decimals)} from account ${fromIndex} to ${result.event.created === true ? 'new ' : ''}account ${toIndex} accepted: seq ${result.ack.seq}, storage id ${storageId}`,
+        `  collateral now ${formatTokenAmount(fromCollateral, decimals)} (account ${fromIndex}), ${formatTokenAmount(toCollateral, decimals)} (account ${toIndex})`,
+      ],
+    }
+  }
+}
+
+/** The margin mode of an existing target account (a transfer must name it); a new account needs --mode. */
+async function existingMode(gateway: GatewayParameters, accountIndex: bigint): Promise<number> {
+  try {
+    return Number((await accountPositions(gateway, accountIndex)).mode)
+  } catch (error) {
+    if (error instanceof GatewayRejectedError && error.rejection.code === 'ACCOUNT_NOT_FOUND') {
+      throw new MissingOptionError('--mode', `account ${accountIndex} does not exist yet: give the new account's mode (cross | isolated:<market>)`)
+    }
+    throw error
   }
 }
 
@@ -381,9 +474,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .option('--mode <mode>', 'new account: cross | isolated:<market>')
     .option('--owner <address>', 'new account: L1 owner (default: the wallet)')
     .action((local: { amount: string; account?: string; mode?: string; owner?: string }) => set(depositCommand(local)))
-  program.command('withdraw').description('pull the pending balance (proven withdrawals, exits, refunds) to L1')
-    .option('--to <address>', 'recipient (default: the wallet)')
-    .action((local: { to?: string }) => set(withdrawCommand(local)))
+  program.command('withdraw').description('pull the pending balance (proven withdrawals, exits, refunds) to L1; with --l2, ask the sequencer to withdraw from an account')
+    .option('--to <address>', 'recipient (default: the wallet); with --l2, the L1 address credited once the batch is proven')
+    .option('--l2', 'sign an L2 withdrawal and send it to the gateway (then pull it with `zkperp withdraw` once proven)')
+    .option('--amount <tokens>', 'with --l2: amount in token units, e.g. 100 or 12.5')
+    .option('--account <index>', 'with --l2: account (default: the wallet\'s only account)')
+    .option('--storage-id <id>', 'with --l2: slot id, consumed (default: the current unix second)')
+    .option('--valid-until <seconds>', 'with --l2: unix time after which no batch may include it (default: in a day)')
+    .action((local: Parameters<typeof withdrawCommand>[0]) => set(withdrawCommand(local)))
   program.command('force-withdraw').description('request a withdrawal through L1 (the sequencer must process it before the deadline)')
     .requiredOption('--amount <tokens>', 'most to withdraw, in token units')
     .option('--account <index>', 'account (default: the wallet\'s only account)')
@@ -409,6 +507,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     .requiredOption('--storage-id <id>', 'the order\'s storage id')
     .option('--account <index>', 'account (default: the wallet\'s only account)')
     .action((local: { market: string; storageId: string; account?: string }) => set(cancelCommand(local)))
+  program.command('transfer').description('move collateral to another account of the same owner (signed with the L2 key)')
+    .requiredOption('--to-account <index>', 'target account: one of yours, or an empty index of the L2 range (a new account)')
+    .requiredOption('--amount <tokens>', 'amount in token units')
+    .option('--mode <mode>', 'the target\'s margin mode: cross | isolated:<market> (default: the existing target\'s)')
+    .option('--account <index>', 'source account (default: the wallet\'s only account)')
+    .option('--storage-id <id>', 'slot id, consumed (default: the current unix second)')
+    .option('--valid-until <seconds>', 'unix time after which no batch may include it (default: in a day)')
+    .action((local: Parameters<typeof transferCommand>[0]) => set(transferCommand(local)))
   program.command('positions').description('collateral, positions and open orders from the gateway')
     .option('--account <index>', 'account (default: the wallet\'s only account)')
     .action((local: { account?: string }) => set(positionsCommand(local)))

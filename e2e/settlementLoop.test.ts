@@ -1,14 +1,16 @@
 /**
  * The whole path on a real devnet (anvil, ZkPerp with the generated `test` verifier, the node with its real prover
  * pool): two traders deposit on L1 through the `zkperp` CLI, trade over the gateway's WebSocket, the oracle moves,
- * one forces a withdrawal through L1 and pulls the payout; every batch is proven and lands on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
+ * one forces a withdrawal through L1 and pulls the payout, the other withdraws through L2 (a signed withdraw sent
+ * with `zkperp withdraw --l2`) and pulls it, and a signed transfer opens an isolated account; every batch is proven
+ * and lands on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
  * alone and `zkperp verify` accepts every proof; the quote token held by ZkPerp equals what the state owes. Then the
  * node is stopped while a batch is being proven and restarted on its LevelDB folders: nothing acknowledged is lost
  * and every batch lands exactly once. Last, the operator vanishes: a forced withdrawal passes its deadline, exodus
  * starts and `zkperp exit` pays the owner from L1 data alone.
  *
- * Not here yet: L2 withdrawals and liquidations in batches (the batch circuit does not prove those tx types,
- * circuits/STATEMENTS.md), and funding (proven by the circuit tests, but its interval is an hour of wall clock).
+ * Not here yet: liquidations in batches (the test runs without the keeper), and funding (proven by the circuit
+ * tests, but its interval is an hour of wall clock).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -21,7 +23,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { runCli } from '../cli/zkperp.ts'
 import { ZK_PERP_ABI } from '../cli/zkPerpAbi.ts'
 import { startDevnet, DEVNET_ORACLE_PRIVATE_KEY, type Devnet } from '../scripts/devnet.ts'
-import { ZkPerpClient } from '../sdk/client/client.ts'
+import { spendOutcome, ZkPerpClient } from '../sdk/client/client.ts'
 import { signatureToWire } from '../sdk/client/messages.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import { signOraclePrice } from '../sdk/protocol/signing.ts'
@@ -134,12 +136,14 @@ afterAll(async () => {
 })
 
 describe('devnet settlement loop', () => {
-  it('behavior: L1 deposits, a WebSocket trade, an oracle move and a forced withdrawal are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
+  it('behavior: L1 deposits, a WebSocket trade, an oracle move, a forced and an L2 withdrawal and a transfer are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
     const { node, genesis } = devnet
     const sequencer = node.gateway.sequencer
     const { aliceKey, bobKey } = await demoTraderKeys()
     const alice = privateKeyToAccount(aliceKey)
+    const bob = privateKeyToAccount(bobKey)
     const aliceTokensBefore = await tokenBalance(alice.address)
+    const bobTokensBefore = await tokenBalance(bob.address)
 
     // ─── Deposits on L1, sequenced through the chain watcher ──────────────────────────────────────────────
     const aliceDeposit = await zkperp(aliceKey, 'deposit', '--amount', '10000')
@@ -186,6 +190,35 @@ describe('devnet settlement loop', () => {
     expect(pending).toBe(1_000n * USDC)
     await zkperp(aliceKey, 'withdraw')
     expect(await tokenBalance(alice.address)).toBe(aliceTokensBefore - 10_000n * USDC + 1_000n * USDC)
+
+    // ─── Bob withdraws through L2: a signed withdraw, proven in a batch, credited on L1, pulled ──────────────
+    // Bob holds a position, so his withdrawal needs a fresh oracle price (the forced withdrawal took a while).
+    await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price: 6_100_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
+    const bobCollateral = sequencer.account(bobIndex)!.collateral
+    // Storage id 4: a slot none of Bob's orders in these tests use (the default, the current second, could be one).
+    const requested = await zkperp(bobKey, 'withdraw', '--l2', '--amount', '500', '--account', bobIndex.toString(), '--storage-id', '4')
+    expect((requested.ack as { kind: number }).kind).toBe(8)
+    expect(sequencer.account(bobIndex)!.collateral).toBe(bobCollateral - 500n * USDC)
+    // ─── Alice moves collateral to a new isolated account of hers (first index of the L2-created range) ──────
+    const isolatedIndex = 1n << BigInt(2 * genesis.sizes.accountDepth - 1)
+    const transferClient = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
+    try {
+      const transferred = await transferClient.transfer({
+        fromIndex: aliceIndex, toIndex: isolatedIndex, amount: 250n * USDC, targetMode: 1, storageId: 5n, validUntil: now() + 3_600n, privateKey: aliceL2.privateKey,
+      })
+      expect(spendOutcome(transferred)).toMatchObject({ accepted: true, event: { created: true } })
+    } finally {
+      await transferClient.close()
+    }
+    await settled()
+    const spendBatch = landed.find((batch) => batch.batch.records.some((record) => record.type === 'withdraw'))
+    expect(spendBatch?.batch.records.map((record) => record.type)).toContain('withdraw')
+    expect(landed.some((batch) => batch.batch.records.some((record) => record.type === 'transfer'))).toBe(true)
+    const bobPending = await node.publicClient.readContract({ address: devnet.deployment.zkPerp, abi: ZK_PERP_ABI, functionName: 'pendingWithdrawals', args: [bob.address] })
+    expect(bobPending).toBe(500n * USDC)
+    await zkperp(bobKey, 'withdraw')
+    expect(await tokenBalance(bob.address)).toBe(bobTokensBefore - 10_000n * USDC + 500n * USDC)
+    expect(sequencer.account(isolatedIndex)).toMatchObject({ owner: BigInt(alice.address), mode: 1, collateral: 250n * USDC })
 
     // ─── L1 holds the sequencer's root; custody equals what the state owes ────────────────────────────────
     const last = node.batcher.lastBatchInfo

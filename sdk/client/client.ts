@@ -5,26 +5,36 @@
  *   const result = await client.placeOrder({ order: signOrder(order, privateKey, domain), clientOrderId: 'a1' })
  *   if (result.ok) result.ack.seq
  *   await client.subscribe('book:0', (update) => …)   // contiguous seq checked; a gap triggers an HTTP resync
+ *   const withdrawal = await client.withdraw({ accountIndex, amount, to, storageId, validUntil, privateKey })
+ *   spendOutcome(withdrawal)                          // { accepted: true, event } or { accepted: false, error }
  *
  * Requests resolve with `{ ok: true, ack, events }` or `{ ok: false, error: { code, message, details } }`: a
  * rejection is an answer, not an exception. Transport failures (closed socket, timeout) reject the promise.
+ *
+ * A withdraw or transfer that reaches the log is acked like an order, and the core's verdict is in the ack's events
+ * (`withdrawAccepted` / `withdrawRejected`, `transferAccepted` / `transferRejected`); `spendOutcome` reads it.
  */
 import WebSocket from 'ws'
 import { BaseError } from '../errors.ts'
-import { signOrder } from '../protocol/signing.ts'
-import type { Domain, Order, SignedOrder } from '../protocol/types.ts'
+import { signOrder, signTransfer, signWithdraw } from '../protocol/signing.ts'
+import type { Domain, Order, SignedOrder, TransferMessage, TransferTx, WithdrawMessage, WithdrawTx } from '../protocol/types.ts'
 import { signPoseidon } from '../crypto/eddsa.ts'
 import {
   cancelHash,
   orderToWire,
   recoverAckSigner,
   signatureToWire,
+  transferToWire,
+  withdrawToWire,
   type Ack,
   type CancelMessage,
   type OrderOptions,
 } from './messages.ts'
 
 export type WireError = { code: string; message: string; details: Record<string, unknown> }
+
+/** Whether a withdraw or transfer was taken: the gateway's rejection, or the core's verdict from the ack's events. */
+export type SpendOutcome = { accepted: true; event: Record<string, unknown> } | { accepted: false; error: WireError }
 
 export type RequestResult =
   | { ok: true; ack: Ack; events: Record<string, unknown>[]; duplicate: boolean }
@@ -148,6 +158,28 @@ export class ZkPerpClient {
     return this.placeOrder({ order: signOrder(order, privateKey, this.domain), ...options })
   }
 
+  /** Send a signed withdrawal (docs/protocol.md §5.3) as it is: the same signed message executes at most once. */
+  async sendWithdraw(withdraw: WithdrawTx): Promise<RequestResult> {
+    return ZkPerpClient.#result(await this.request({ type: 'withdraw', withdraw: withdrawToWire(withdraw) }))
+  }
+
+  /** Sign a withdrawal with the L2 key and send it; `to` is the L1 address credited once the batch is proven. */
+  withdraw(parameters: WithdrawMessage & { privateKey: Uint8Array }): Promise<RequestResult> {
+    const { privateKey, ...message } = parameters
+    return this.sendWithdraw(signWithdraw(message, privateKey, this.domain))
+  }
+
+  /** Send a signed transfer between two accounts of one owner (§5.4) as it is. */
+  async sendTransfer(transfer: TransferTx): Promise<RequestResult> {
+    return ZkPerpClient.#result(await this.request({ type: 'transfer', transfer: transferToWire(transfer) }))
+  }
+
+  /** Sign a transfer with the source account's L2 key and send it. */
+  transfer(parameters: TransferMessage & { privateKey: Uint8Array }): Promise<RequestResult> {
+    const { privateKey, ...message } = parameters
+    return this.sendTransfer(signTransfer(message, privateKey, this.domain))
+  }
+
   async cancelOrder(parameters: CancelMessage & { privateKey: Uint8Array }): Promise<RequestResult> {
     const { privateKey, ...cancel } = parameters
     const signature = signPoseidon(privateKey, cancelHash(cancel, this.domain))
@@ -260,4 +292,24 @@ export class ZkPerpClient {
       this.#socket.close()
     })
   }
+}
+
+const SPEND_ACCEPTED = new Set(['withdrawAccepted', 'transferAccepted'])
+const SPEND_REJECTED = new Set(['withdrawRejected', 'transferRejected'])
+
+/**
+ * The outcome of `withdraw`/`transfer`: the gateway's rejection as is, else the core's verdict in the ack's events.
+ * An ack without a verdict event is a transport-level surprise (another message kind was answered).
+ */
+export function spendOutcome(result: RequestResult): SpendOutcome {
+  if (!result.ok) return { accepted: false, error: result.error }
+  for (const event of result.events) {
+    if (SPEND_ACCEPTED.has(event.type as string)) return { accepted: true, event }
+    if (SPEND_REJECTED.has(event.type as string)) {
+      const { code, details } = event as { code: string; details: Record<string, unknown> }
+      const kind = event.type === 'withdrawRejected' ? 'withdrawal' : 'transfer'
+      return { accepted: false, error: { code, message: `the sequencer refused the ${kind}`, details } }
+    }
+  }
+  throw new ClientTransportError('the ack carries no withdraw or transfer verdict', result.events)
 }

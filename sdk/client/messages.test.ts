@@ -4,6 +4,7 @@ import { privateKeyToAddress, sign } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import {
   ACK_DIGEST_PREFIX,
+  addressToWire,
   ACK_ROOT_PREFIX,
   ackDigest,
   ackRootDigest,
@@ -12,6 +13,8 @@ import {
   hashAckNodes,
   processAckProof,
   recoverAckSigner,
+  transferToWire,
+  withdrawToWire,
   type Ack,
 } from './messages.ts'
 
@@ -122,5 +125,29 @@ describe('recoverAckSigner', () => {
     expect(await recoverAckSigner({ ...ack!, kind: 2 }, domain)).not.toBe(signer)
     expect(await recoverAckSigner({ ...ack!, messageHash: keccak256('0x04') }, domain)).not.toBe(signer)
     expect(await recoverAckSigner(ack!, { ...domain, chainId: 1n })).not.toBe(signer)
+  })
+})
+
+describe('withdrawToWire and transferToWire', () => {
+  const signature = { R8: { x: 1n, y: 2n }, S: 3n }
+
+  it('default: every amount and id a decimal string, the recipient 0x and 40 lowercase hex digits', () => {
+    const tx = { type: 'withdraw', accountIndex: 2n, amount: 12_500_000n, to: 0xab_cdn, storageId: 7n, validUntil: 1_700_000_000n, signature } as const
+    expect(withdrawToWire(tx)).toEqual({
+      accountIndex: '2',
+      amount: '12500000',
+      to: '0x000000000000000000000000000000000000abcd',
+      storageId: '7',
+      validUntil: '1700000000',
+      signature: { R8x: '1', R8y: '2', S: '3' },
+    })
+    const transfer = { type: 'transfer', fromIndex: 2n, toIndex: 9n, amount: 1n, targetMode: 1, storageId: 8n, validUntil: 5n, signature } as const
+    expect(transferToWire(transfer)).toEqual({ fromIndex: '2', toIndex: '9', amount: '1', targetMode: 1, storageId: '8', validUntil: '5', signature: { R8x: '1', R8y: '2', S: '3' } })
+  })
+
+  it('error: a recipient that is not a 160-bit value is refused before anything is sent', () => {
+    expect(addressToWire((1n << 160n) - 1n)).toBe(`0x${'f'.repeat(40)}`)
+    expect(() => addressToWire(1n << 160n)).toThrow(RangeError)
+    expect(() => addressToWire(-1n)).toThrow(RangeError)
   })
 })

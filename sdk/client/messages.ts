@@ -1,7 +1,7 @@
 /**
- * The gateway's wire vocabulary, shared by the trader client and the server: signed orders and cancels as JSON
- * (every amount, size, price, id and field element a decimal string), the cancel message hash, and the ack digest
- * the sequencer signs.
+ * The gateway's wire vocabulary, shared by the trader client and the server: signed orders, cancels, withdrawals
+ * and transfers as JSON (every amount, size, price, id and field element a decimal string; an L1 address as 0x hex),
+ * the cancel message hash, and the ack digest the sequencer signs.
  *
  * Cancel (engine-only, never proven, so outside docs/protocol.md §3's table): the account's L2 key signs
  * `H(101, domain, accountIndex, market, storageId)`. Tag 101 keeps it apart from every provable message (1–4).
@@ -16,8 +16,8 @@
  *     address rollupAddress,
  *     uint64  seq,           // input-log sequence number of the acknowledged input
  *     bytes32 chainHead,     // input-log hash chain head at seq (= the record's hash)
- *     uint8   kind,          // input kind (1 order, 2 cancel, 3 oracle price)
- *     bytes32 messageHash))  // the Poseidon hash the trader signed (order or cancel hash), big-endian
+ *     uint8   kind,          // input kind (1 order, 2 cancel, 3 oracle price, 8 withdraw, 9 transfer)
+ *     bytes32 messageHash))  // the Poseidon hash the trader signed (order, cancel, withdraw or transfer), big-endian
  *
  *   root = the group's leaves in seq order, folded pairwise with keccak256(min(a, b) ‖ max(a, b)); the last node of
  *          an odd level moves up unpaired. A group of one has root = leaf and an empty proof.
@@ -41,7 +41,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js'
 import { recoverAddress, type Hex } from 'viem'
 import { poseidon } from '../crypto/poseidon.ts'
 import { domainHash } from '../protocol/hashing.ts'
-import type { Domain, Signature, SignedOrder } from '../protocol/types.ts'
+import type { Domain, Signature, SignedOrder, TransferTx, WithdrawTx } from '../protocol/types.ts'
 
 export const CANCEL_MESSAGE_TAG = 101n
 export const ACK_DIGEST_PREFIX = 'zkperp.ack.v1'
@@ -58,6 +58,26 @@ export type WireOrder = {
   limitPrice: string
   storageId: string
   expiry: string
+  signature: WireSignature
+}
+
+export type WireWithdraw = {
+  accountIndex: string
+  amount: string
+  /** The L1 address the contract credits once the batch is proven. */
+  to: `0x${string}`
+  storageId: string
+  validUntil: string
+  signature: WireSignature
+}
+
+export type WireTransfer = {
+  fromIndex: string
+  toIndex: string
+  amount: string
+  targetMode: number
+  storageId: string
+  validUntil: string
   signature: WireSignature
 }
 
@@ -103,6 +123,35 @@ export function orderToWire(order: SignedOrder): WireOrder {
     storageId: order.storageId.toString(),
     expiry: order.expiry.toString(),
     signature: signatureToWire(order.signature),
+  }
+}
+
+/** A 160-bit L1 address as 0x and 40 lowercase hex digits. */
+export function addressToWire(address: bigint): `0x${string}` {
+  if (address < 0n || address >= 1n << 160n) throw new RangeError('address: expected a 160-bit value')
+  return `0x${address.toString(16).padStart(40, '0')}`
+}
+
+export function withdrawToWire(tx: WithdrawTx): WireWithdraw {
+  return {
+    accountIndex: tx.accountIndex.toString(),
+    amount: tx.amount.toString(),
+    to: addressToWire(tx.to),
+    storageId: tx.storageId.toString(),
+    validUntil: tx.validUntil.toString(),
+    signature: signatureToWire(tx.signature),
+  }
+}
+
+export function transferToWire(tx: TransferTx): WireTransfer {
+  return {
+    fromIndex: tx.fromIndex.toString(),
+    toIndex: tx.toIndex.toString(),
+    amount: tx.amount.toString(),
+    targetMode: tx.targetMode,
+    storageId: tx.storageId.toString(),
+    validUntil: tx.validUntil.toString(),
+    signature: signatureToWire(tx.signature),
   }
 }
 

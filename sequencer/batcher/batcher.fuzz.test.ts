@@ -29,10 +29,12 @@ describe('Batcher (property)', () => {
       fc.constantFrom(1n, 4n, 8n),
       fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 8 }),
       fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+      fc.boolean(),
     ],
     { numRuns: 12 },
-  )('behavior: batches carry exactly the queued txs in order, roots chain, T is valid, and the store rebuilds them', async (seed, traders, count, stretch, pollPattern, waitPolls) => {
-    const inputs = stretchTimes(generateWorkload({ seed, traders, inputs: count, genesis }), stretch)
+  )('behavior: batches carry exactly the queued txs in order, roots chain, T is valid, and the store rebuilds them', async (seed, traders, count, stretch, pollPattern, waitPolls, spends) => {
+    // With spends: two-chunk withdrawals and short validUntils (signed, so not stretched) straddle T too.
+    const inputs = stretchTimes(generateWorkload({ seed, traders, inputs: count, genesis, spends }), stretch)
     const path = temporaryDirectory('batcher-fuzz')
     const store = await BatchStore.open(path)
     const fed = new FedSequencer(genesis)

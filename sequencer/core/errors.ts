@@ -98,3 +98,17 @@ export class FillNotProvableError extends BaseError {
     super(FillNotProvableError.code, 'an emitted fill was not admitted by the state machine', { details, cause })
   }
 }
+
+/**
+ * The state machine accepted a withdraw or transfer whose storage id is not above an id the core already accepted
+ * in its slot: a broken invariant (the slot check itself failed), never an outcome.
+ */
+export class SpendSlotInvariantError extends BaseError {
+  static readonly code = 'SPEND_SLOT_INVARIANT' as const
+  override readonly name = 'Sequencer.SpendSlotInvariantError'
+  constructor(readonly accountIndex: bigint, readonly storageId: bigint, readonly highestAccepted: bigint) {
+    super(SpendSlotInvariantError.code, 'a spend passed the slot check below an accepted storage id', {
+      details: { accountIndex, storageId, highestAccepted },
+    })
+  }
+}

@@ -18,9 +18,12 @@
  *               {"v":1,"time":T,"tx":{"type":"backstop","accountIndex":A}}
  *               {"v":1,"time":T,"tx":{"type":"autoDeleverage","market":m,"counterpartyIndex":C,"size":S}}
  *   7 forced    {"v":1,"time":T,"accountIndex":A,"requester":R,"requestedAmount":N}
+ *   8 withdraw  {"v":1,"time":T,"accountIndex":A,"amount":N,"to":O,"storageId":I,"validUntil":U,"signature":{…}}
+ *   9 transfer  {"v":1,"time":T,"fromIndex":A,"toIndex":B,"amount":N,"targetMode":d,"storageId":I,"validUntil":U,
+ *               "signature":{…}}
  *
  * Every bigint (amounts, sizes, prices, indices, ids, times, field elements) is a decimal string without sign
- * padding or leading zeros (`-` only where the value may be negative: ratePpm); `market`, `mode` are JSON integers
+ * padding or leading zeros (`-` only where the value may be negative: ratePpm); `market`, `mode`, `targetMode` are JSON integers
  * (< 16); booleans are JSON booleans. Keys appear in exactly the order above and nothing else is present, so one
  * input has one encoding: `encode(decode(bytes))` equals `bytes`, and decode rejects anything else
  * (INPUT_PAYLOAD_INVALID). `time` is the unix second the gateway stamped before appending: replay sees the same
@@ -36,13 +39,25 @@ import type {
   OracleUpdateTx,
   Signature,
   SignedOrder,
+  TransferTx,
+  WithdrawTx,
 } from '../../sdk/protocol/types.ts'
 import type { SelfTradePrevention, TimeInForce } from '../matching/types.ts'
 import { InputPayloadInvalidError } from './errors.ts'
 
 export const INPUT_FORMAT_VERSION = 1
 
-export const INPUT_KIND = { order: 1, cancel: 2, oraclePrice: 3, deposit: 4, fundingUpdate: 5, liquidation: 6, forcedWithdrawal: 7 } as const
+export const INPUT_KIND = {
+  order: 1,
+  cancel: 2,
+  oraclePrice: 3,
+  deposit: 4,
+  fundingUpdate: 5,
+  liquidation: 6,
+  forcedWithdrawal: 7,
+  withdraw: 8,
+  transfer: 9,
+} as const
 export type InputKindName = keyof typeof INPUT_KIND
 
 export type OrderInput = {
@@ -75,7 +90,21 @@ export type LiquidationInput = { readonly kind: 'liquidation'; readonly time: bi
 /** A forced withdrawal an owner queued on L1 (a priority op, like a deposit): the chain watcher sends it. */
 export type ForcedWithdrawalInput = { readonly kind: 'forcedWithdrawal'; readonly time: bigint; readonly tx: ForcedWithdrawalTx }
 
-export type SequencerInput = OrderInput | CancelInput | OraclePriceInput | DepositInput | FundingUpdateInput | LiquidationInput | ForcedWithdrawalInput
+/** An L2 withdrawal the account's key signed (docs/protocol.md §5.3): a trader's request, through the gateway. */
+export type WithdrawInput = { readonly kind: 'withdraw'; readonly time: bigint; readonly tx: WithdrawTx }
+/** A transfer between two accounts of one owner, signed by the source's key (§5.4). */
+export type TransferInput = { readonly kind: 'transfer'; readonly time: bigint; readonly tx: TransferTx }
+
+export type SequencerInput =
+  | OrderInput
+  | CancelInput
+  | OraclePriceInput
+  | DepositInput
+  | FundingUpdateInput
+  | LiquidationInput
+  | ForcedWithdrawalInput
+  | WithdrawInput
+  | TransferInput
 
 /** The inputs that come from ZkPerp's L1 priority queue, one per queued op, in priority-index order. */
 export function isPriorityInput(input: SequencerInput): input is DepositInput | ForcedWithdrawalInput {
@@ -190,6 +219,29 @@ export function inputToJson(input: SequencerInput): Record<string, unknown> {
         requester: input.tx.requester.toString(),
         requestedAmount: input.tx.requestedAmount.toString(),
       }
+    case 'withdraw':
+      return {
+        v: INPUT_FORMAT_VERSION,
+        time,
+        accountIndex: input.tx.accountIndex.toString(),
+        amount: input.tx.amount.toString(),
+        to: input.tx.to.toString(),
+        storageId: input.tx.storageId.toString(),
+        validUntil: input.tx.validUntil.toString(),
+        signature: signatureJson(input.tx.signature),
+      }
+    case 'transfer':
+      return {
+        v: INPUT_FORMAT_VERSION,
+        time,
+        fromIndex: input.tx.fromIndex.toString(),
+        toIndex: input.tx.toIndex.toString(),
+        amount: input.tx.amount.toString(),
+        targetMode: input.tx.targetMode,
+        storageId: input.tx.storageId.toString(),
+        validUntil: input.tx.validUntil.toString(),
+        signature: signatureJson(input.tx.signature),
+      }
   }
 }
 
@@ -261,6 +313,8 @@ const DEPOSIT_KEYS = ['v', 'time', 'accountIndex', 'amount', 'owner', 'create'] 
 const FUNDING_KEYS = ['v', 'time', 'market', 'ratePpm', 'timestamp'] as const
 const LIQUIDATION_KEYS = ['v', 'time', 'tx'] as const
 const FORCED_WITHDRAWAL_KEYS = ['v', 'time', 'accountIndex', 'requester', 'requestedAmount'] as const
+const WITHDRAW_KEYS = ['v', 'time', 'accountIndex', 'amount', 'to', 'storageId', 'validUntil', 'signature'] as const
+const TRANSFER_KEYS = ['v', 'time', 'fromIndex', 'toIndex', 'amount', 'targetMode', 'storageId', 'validUntil', 'signature'] as const
 const RISK_TX_KEYS = {
   liquidation: ['type', 'accountIndex', 'market', 'maker', 'size', 'price', 'full'],
   backstop: ['type', 'accountIndex'],
@@ -424,6 +478,41 @@ function decodeJson(kind: number, parsed: unknown): SequencerInput {
           accountIndex: unsigned(json.accountIndex, 'accountIndex'),
           requester: unsigned(json.requester, 'requester'),
           requestedAmount: unsigned(json.requestedAmount, 'requestedAmount'),
+        },
+      }
+    }
+    case INPUT_KIND.withdraw: {
+      const json = object(parsed, WITHDRAW_KEYS, 'withdraw input')
+      versionOf(json)
+      return {
+        kind: 'withdraw',
+        time: unsigned(json.time, 'time'),
+        tx: {
+          type: 'withdraw',
+          accountIndex: unsigned(json.accountIndex, 'accountIndex'),
+          amount: unsigned(json.amount, 'amount'),
+          to: unsigned(json.to, 'to'),
+          storageId: unsigned(json.storageId, 'storageId'),
+          validUntil: unsigned(json.validUntil, 'validUntil'),
+          signature: signature(json.signature),
+        },
+      }
+    }
+    case INPUT_KIND.transfer: {
+      const json = object(parsed, TRANSFER_KEYS, 'transfer input')
+      versionOf(json)
+      return {
+        kind: 'transfer',
+        time: unsigned(json.time, 'time'),
+        tx: {
+          type: 'transfer',
+          fromIndex: unsigned(json.fromIndex, 'fromIndex'),
+          toIndex: unsigned(json.toIndex, 'toIndex'),
+          amount: unsigned(json.amount, 'amount'),
+          targetMode: smallInteger(json.targetMode, 'targetMode'),
+          storageId: unsigned(json.storageId, 'storageId'),
+          validUntil: unsigned(json.validUntil, 'validUntil'),
+          signature: signature(json.signature),
         },
       }
     }

@@ -63,10 +63,14 @@ describe('Sequencer', () => {
   })
 
   it('behavior: every queued tx is accepted by the sdk state machine with full signature checks, reaching the same state', () => {
-    const inputs = generateWorkload({ seed: 7, traders: 6, inputs: 600 })
+    const inputs = generateWorkload({ seed: 7, traders: 6, inputs: 600, spends: true })
     const sequencer = new Sequencer({ genesis })
     const events = run(sequencer, inputs)
     expect(events.filter((event) => event.type === 'fill').length).toBeGreaterThan(20)
+    // Spends of every outcome happened: taken, and refused for several reasons.
+    expect(events.filter((event) => event.type === 'withdrawAccepted' || event.type === 'transferAccepted').length).toBeGreaterThan(5)
+    const refusals = new Set(events.flatMap((event) => (event.type === 'withdrawRejected' || event.type === 'transferRejected' ? [event.code] : [])))
+    expect(refusals.size).toBeGreaterThan(3)
     const reference = createGenesisState(genesis)
     for (const { tx, time } of sequencer.drainTxs()) {
       const result = applyTx(reference, tx, { batchTimestamp: time, domain: genesis.domain })
@@ -136,7 +140,8 @@ describe('Sequencer', () => {
   })
 
   it('behavior: replay is deterministic, and snapshot + restore + the rest equals the uninterrupted run', () => {
-    const inputs = generateWorkload({ seed: 11, traders: 8, inputs: 800 })
+    const inputs = generateWorkload({ seed: 11, traders: 8, inputs: 800, spends: true })
+    expect(inputs.some((input) => input.kind === 'withdraw') && inputs.some((input) => input.kind === 'transfer')).toBe(true)
     const first = new Sequencer({ genesis })
     const second = new Sequencer({ genesis })
     const eventsFirst = serializeSequencerEvents(run(first, inputs))
@@ -155,7 +160,7 @@ describe('Sequencer', () => {
   })
 
   it('behavior: every input survives the log codec unchanged', () => {
-    for (const input of generateWorkload({ seed: 3, traders: 4, inputs: 200 })) {
+    for (const input of generateWorkload({ seed: 3, traders: 4, inputs: 200, spends: true })) {
       const { kind, payload } = encodeInput(input)
       expect(decodeInput(kind, payload)).toEqual(input)
     }

@@ -27,8 +27,13 @@
  * a resting maker order: the order must be live exactly as it was accepted (signed fields and signature, so the
  * gateway's signature check still stands) with at least the liquidation size left; the accepted liquidation takes
  * that size off the resting order in place (time priority kept) and emits `liquidationFill`.
- * NOTE: the batch circuit does not prove liquidation, backstop or ADL slots yet; the batcher must not cut them into
- * a proven batch until it does.
+ *
+ * Withdraws and transfers (input kinds `withdraw`, `transfer`: signed by the account's L2 key) are judged by the sdk's
+ * `prepareTx` in full, signature included (`prepareSpend.ts`): they move money out of an account, they are rare next
+ * to orders, and a bad one queued here would pause the batcher. They share the order slots with orders: a spend's
+ * storage id must be above every id the core accepted in its slot (STORAGE_ID_USED otherwise), it becomes the slot's
+ * highest id, and a resting order in that slot is cancelled (cancel-by-overwrite: it could never fill on L2 again).
+ * A rejected spend consumes nothing, as in the state machine.
  */
 import { hash as nodeHash } from 'node:crypto'
 import type { BaseError } from '../../sdk/errors.ts'
@@ -59,8 +64,9 @@ import {
   StorageIdNotFreshError,
   UnknownMarketError,
 } from './errors.ts'
-import type { CancelInput, LiquidationInput, OrderInput, SequencerInput } from './inputCodec.ts'
+import type { CancelInput, LiquidationInput, OrderInput, SequencerInput, TransferInput, WithdrawInput } from './inputCodec.ts'
 import { inputToJson, isPriorityInput } from './inputCodec.ts'
+import { prepareSpend, spendSourceIndex } from './prepareSpend.ts'
 
 export type SequencerEvent =
   | { type: 'orderAccepted'; accountIndex: bigint; market: number; storageId: bigint; side: Side; price: bigint | undefined; size: bigint }
@@ -98,6 +104,22 @@ export type SequencerEvent =
       makerRemaining: bigint
     }
   | { type: 'txRejected'; txType: Tx['type']; code: string; details: Readonly<Record<string, unknown>> }
+  /** A signed withdrawal was taken from the account, whose collateral (funding settled) is now `collateral`. */
+  | { type: 'withdrawAccepted'; accountIndex: bigint; storageId: bigint; amount: bigint; to: bigint; collateral: bigint }
+  | { type: 'withdrawRejected'; accountIndex: bigint; storageId: bigint; amount: bigint; to: bigint; code: string; details: Readonly<Record<string, unknown>> }
+  /** A signed transfer moved `amount` between the two accounts (`created`: the target is a new account). */
+  | {
+      type: 'transferAccepted'
+      fromIndex: bigint
+      toIndex: bigint
+      storageId: bigint
+      amount: bigint
+      targetMode: number
+      created: boolean
+      fromCollateral: bigint
+      toCollateral: bigint
+    }
+  | { type: 'transferRejected'; fromIndex: bigint; toIndex: bigint; storageId: bigint; amount: bigint; code: string; details: Readonly<Record<string, unknown>> }
 
 /** One logged input: its log sequence number and record hash (the chain head after it), and the decoded input. */
 export type LoggedInput = { readonly seq: bigint; readonly hash: Uint8Array; readonly input: SequencerInput }
@@ -174,7 +196,7 @@ export class Sequencer {
   readonly #live = new Map<string, LiveOrder>()
   /** Per (market, maker account, side, price): storage ids of its resting orders in time priority. */
   readonly #makerQueues = new Map<string, bigint[]>()
-  /** Highest storage id accepted per (account, slot). */
+  /** Highest storage id accepted per (account, slot): every accepted order (filled or not) and accepted spend. */
   readonly #slotHigh = new Map<string, bigint>()
   readonly #clientOrders = new Map<string, ClientOrderRecord>()
   #txs: QueuedTx[] = []
@@ -322,6 +344,10 @@ export class Sequencer {
       case 'liquidation':
         this.#applyRiskTx(input)
         break
+      case 'withdraw':
+      case 'transfer':
+        this.#applySpend(input)
+        break
     }
     if (isPriorityInput(input)) this.#priorityInputs++
     this.#lastSeq = logged.seq
@@ -458,6 +484,49 @@ export class Sequencer {
     }
     this.#txs.push({ seq: this.#seq, time, tx })
     this.#events.push({ type: 'txApplied', txType: tx.type })
+  }
+
+  #applySpend(input: WithdrawInput | TransferInput): void {
+    const { tx, time } = input
+    const accountIndex = spendSourceIndex(tx)
+    const slotKey = `${accountIndex}:${computeSlotIndex(tx.storageId, this.#state.sizes.orderDepth)}`
+    const previous = this.#slotHigh.get(slotKey)
+    // No `signaturesVerified`: the state machine checks the signature itself (see the header).
+    const context: TxContext = { batchTimestamp: time, domain: this.genesis.domain }
+    const prepared = prepareSpend({ state: this.#state, tx, context, highestAccepted: previous })
+    if (!prepared.accepted) {
+      const { code, details } = errorDetails(prepared.error)
+      this.#events.push(
+        tx.type === 'withdraw'
+          ? { type: 'withdrawRejected', accountIndex, storageId: tx.storageId, amount: tx.amount, to: tx.to, code, details }
+          : { type: 'transferRejected', fromIndex: accountIndex, toIndex: tx.toIndex, storageId: tx.storageId, amount: tx.amount, code, details },
+      )
+      return
+    }
+    this.#slotHigh.set(slotKey, tx.storageId)
+    if (previous !== undefined) {
+      const replaced = this.#live.get(liveKey(accountIndex, previous))
+      if (replaced !== undefined) this.#engines[replaced.order.market]!.cancel(Number(accountIndex), previous)
+    }
+    commitTxEffect(this.#state, prepared.effect)
+    this.#txs.push({ seq: this.#seq, time, tx })
+    const collateralOf = (index: bigint) => this.#state.accounts.get(index)!.collateral
+    if (tx.type === 'withdraw') {
+      this.#events.push({ type: 'withdrawAccepted', accountIndex, storageId: tx.storageId, amount: tx.amount, to: tx.to, collateral: collateralOf(accountIndex) })
+      return
+    }
+    const transferred = prepared.effect.events.find((event) => event.type === 'transferred')
+    this.#events.push({
+      type: 'transferAccepted',
+      fromIndex: accountIndex,
+      toIndex: tx.toIndex,
+      storageId: tx.storageId,
+      amount: tx.amount,
+      targetMode: tx.targetMode,
+      created: transferred?.type === 'transferred' && transferred.created,
+      fromCollateral: collateralOf(accountIndex),
+      toCollateral: collateralOf(tx.toIndex),
+    })
   }
 
   #applyRiskTx(input: LiquidationInput): void {

@@ -2,9 +2,11 @@
  * A seeded, deterministic stream of sequencer inputs for tests and the gateway benchmark: new accounts funded by
  * deposits, signed oracle prices that keep the markets fresh, and signed orders (limit, IOC, post-only, market,
  * reduce-only, short expiries) around the oracle price, plus cancels. Some accounts are poorly funded so margin
- * rejections and refused fills happen too.
+ * rejections and refused fills happen too. With `spends`, signed withdrawals and transfers join the stream, sharing
+ * the traders' storage ids with their orders, some of them refused (too large, replayed, expired, forged, another
+ * owner's target).
  */
-import { signOraclePrice, signOrder } from '../../sdk/protocol/signing.ts'
+import { signOraclePrice, signOrder, signTransfer, signWithdraw } from '../../sdk/protocol/signing.ts'
 import type { Genesis, SignedOrder } from '../../sdk/protocol/types.ts'
 import { GENESIS_TIME, ORACLE_KEY, testGenesis, testKey, type TestKey } from '../../sdk/state/testFixtures.ts'
 import { hash as nodeHash } from 'node:crypto'
@@ -59,10 +61,37 @@ export function oracleInput(genesis: Genesis, market: number, price: bigint, tim
   return { kind: 'oraclePrice', time, tx: signOraclePrice({ market, price, timestamp: time }, ORACLE_KEY.privateKey, genesis.domain) }
 }
 
-export type WorkloadParameters = { seed: number; traders: number; inputs: number; genesis?: Genesis }
+export type WorkloadParameters = {
+  seed: number
+  traders: number
+  inputs: number
+  genesis?: Genesis
+  /** Mix in withdrawals and transfers (about 1 input in 12). Default false: the stream stays what it always was. */
+  spends?: boolean
+}
+
+/** A withdraw or transfer of trader `t` at `time`, mostly valid; the random rolls choose how it may fail. */
+function spendInput(random: (bound: number) => number, genesis: Genesis, t: number, traders: number, storageId: bigint, time: bigint): SequencerInput {
+  const accountIndex = 2n + BigInt(t)
+  const roll = random(100)
+  // 1 in 10 asks for more than any account holds; 1 in 20 is already expired; 1 in 20 is signed by another key.
+  const amount = roll < 10 ? 2_000_000_000_000n : 1n + BigInt(random(50_000_000))
+  const validUntil = roll >= 10 && roll < 15 ? time - 1n : time + 60n
+  const signer = roll >= 15 && roll < 20 ? traderKey((t + 1) % traders) : traderKey(t)
+  if (random(2) === 0) {
+    const tx = signWithdraw({ accountIndex, amount, to: 0xb0b0n + BigInt(t), storageId, validUntil }, signer.privateKey, genesis.domain)
+    return { kind: 'withdraw', time, tx }
+  }
+  // Targets in the L2-created range (test sizes: 8..15), shared between traders so other owners' targets occur.
+  const firstL2 = 1n << BigInt(2 * genesis.sizes.accountDepth - 1)
+  const toIndex = firstL2 + BigInt(random(4))
+  const targetMode = random(4) === 0 ? 1 : 0
+  const tx = signTransfer({ fromIndex: accountIndex, toIndex, amount, targetMode, storageId, validUntil }, signer.privateKey, genesis.domain)
+  return { kind: 'transfer', time, tx }
+}
 
 /** Deposits, then a mixed stream; time advances one second every 40 inputs, oracle prices every 20 seconds. */
-export function generateWorkload({ seed, traders, inputs, genesis = testGenesis() }: WorkloadParameters): SequencerInput[] {
+export function generateWorkload({ seed, traders, inputs, genesis = testGenesis(), spends = false }: WorkloadParameters): SequencerInput[] {
   const random = createRandom(seed)
   const out: SequencerInput[] = fundingInputs(traders)
   const nextStorageId = Array.from({ length: traders }, () => 1n)
@@ -80,6 +109,14 @@ export function generateWorkload({ seed, traders, inputs, genesis = testGenesis(
     }
     const t = random(traders)
     const trader = traderKey(t)
+    if (spends && random(12) === 0) {
+      // 1 in 8 replays the trader's previous id (a replayed or reused storage id).
+      const replay = random(8) === 0 && nextStorageId[t]! > 1n
+      const storageId = replay ? nextStorageId[t]! - 1n : nextStorageId[t]!
+      if (!replay) nextStorageId[t] = storageId + 1n
+      out.push(spendInput(random, genesis, t, traders, storageId, time))
+      continue
+    }
     const roll = random(100)
     if (roll < 10 && submitted[t]!.length > 0) {
       const target = submitted[t]![random(submitted[t]!.length)]!

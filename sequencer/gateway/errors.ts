@@ -77,3 +77,15 @@ export class NotFoundError extends BaseError {
     super(NotFoundError.code, 'no such resource', { details: { path } })
   }
 }
+
+/**
+ * A withdraw or transfer with this (account, storage id) is already being sequenced: the same signed message sent
+ * again while the first copy is in flight, or an order using the same storage id.
+ */
+export class StorageIdInFlightError extends BaseError {
+  static readonly code = 'STORAGE_ID_IN_FLIGHT' as const
+  override readonly name = 'Gateway.StorageIdInFlightError'
+  constructor(readonly accountIndex: bigint, readonly storageId: bigint) {
+    super(StorageIdInFlightError.code, 'a request with this storage id is already being sequenced', { details: { accountIndex, storageId } })
+  }
+}

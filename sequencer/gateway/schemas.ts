@@ -11,6 +11,10 @@ import { SchemaInvalidError } from './errors.ts'
 const decimal = z.string().regex(/^(0|[1-9][0-9]{0,76})$/, 'expected a decimal string of digits')
 const requestId = z.string().min(1).max(64)
 const market = z.number().int().min(0).max(15)
+/** `0` cross, `1 + m` isolated to market m (m < 16). */
+const marginMode = z.number().int().min(0).max(16)
+/** An L1 address: 0x and 40 hex digits (either case; the value, not a checksum, is what the key signs). */
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte hex address')
 
 const signature = z.strictObject({ R8x: decimal, R8y: decimal, S: decimal })
 
@@ -53,6 +57,35 @@ export const oraclePriceMessageSchema = z.strictObject({
   signature,
 })
 
+/** An L2 withdrawal (docs/protocol.md §5.3): the signed fields, `to` the L1 address the contract credits. */
+export const withdrawMessageSchema = z.strictObject({
+  type: z.literal('withdraw'),
+  id: requestId,
+  withdraw: z.strictObject({
+    accountIndex: decimal,
+    amount: decimal,
+    to: address,
+    storageId: decimal,
+    validUntil: decimal,
+    signature,
+  }),
+})
+
+/** A transfer between two accounts of one owner (§5.4), signed by the source account's key. */
+export const transferMessageSchema = z.strictObject({
+  type: z.literal('transfer'),
+  id: requestId,
+  transfer: z.strictObject({
+    fromIndex: decimal,
+    toIndex: decimal,
+    amount: decimal,
+    targetMode: marginMode,
+    storageId: decimal,
+    validUntil: decimal,
+    signature,
+  }),
+})
+
 export const subscribeMessageSchema = z.strictObject({
   type: z.enum(['subscribe', 'unsubscribe']),
   id: requestId,
@@ -65,6 +98,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   orderMessageSchema,
   cancelMessageSchema,
   oraclePriceMessageSchema,
+  withdrawMessageSchema,
+  transferMessageSchema,
   subscribeMessageSchema,
   pingMessageSchema,
 ])
@@ -72,6 +107,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 export type OrderMessage = z.infer<typeof orderMessageSchema>
 export type CancelMessageWire = z.infer<typeof cancelMessageSchema>
 export type OraclePriceMessageWire = z.infer<typeof oraclePriceMessageSchema>
+export type WithdrawMessageWire = z.infer<typeof withdrawMessageSchema>
+export type TransferMessageWire = z.infer<typeof transferMessageSchema>
 export type SubscribeMessage = z.infer<typeof subscribeMessageSchema>
 export type ClientMessage = z.infer<typeof clientMessageSchema>
 

@@ -9,6 +9,13 @@
  * pre-trade risk) → ack, signed by the sequencer key once per group of acks (Merkle root), with the input's events
  * → streams.
  *
+ * A withdraw or transfer travels the same way (schema → bounds → account → rate limit → storage id freshness and
+ * in-flight check → its Poseidon hash and signature on the verifier → log append → core apply → ack); the core
+ * judges it with the state machine's rules, and the ack's events say whether it was taken (`withdrawAccepted`,
+ * `transferAccepted`, with the new collateral) or refused (`withdrawRejected`, `transferRejected`, with the code).
+ * The storage id makes it execute at most once: the same signed message sent again is STORAGE_ID_IN_FLIGHT while
+ * the first is being sequenced and STORAGE_ID_USED once the first was accepted.
+ *
  * Only the core decides what an input does; everything before the append only keeps junk out of the log. The ack is
  * sent after the record is durable, so an acknowledged input survives any crash. A record that became durable but
  * whose ack was never sent (crash in between) is in the log: resending the same request (same client order id) is
@@ -28,7 +35,7 @@ import { verifyOraclePriceSignature } from '../../sdk/protocol/signing.ts'
 import { orderHash } from '../../sdk/protocol/hashing.ts'
 import type { Genesis, OracleUpdateTx, SignedOrder } from '../../sdk/protocol/types.ts'
 import { FIRST_USER_ACCOUNT_INDEX } from '../../sdk/protocol/types.ts'
-import { AccountNotFoundError, SystemAccountError } from '../../sdk/state/errors.ts'
+import { AccountNotFoundError, StorageIdUsedError, SystemAccountError } from '../../sdk/state/errors.ts'
 import { cachedDomainHash } from '../../sdk/state/signatures.ts'
 import { ClientOrderIdReusedError, StorageIdNotFreshError, UnknownMarketError } from '../core/errors.ts'
 import { encodeInput, INPUT_KIND, type OrderInput, type SequencerInput } from '../core/inputCodec.ts'
@@ -40,12 +47,14 @@ import {
   NotFoundError,
   OrderInFlightError,
   SequencerUnavailableError,
+  StorageIdInFlightError,
   UnknownStreamError,
 } from './errors.ts'
 import { AckSigner, type AckSignerStats } from './ackSigner.ts'
 import { RateLimiter, type RateLimit } from './rateLimiter.ts'
 import { parseClientMessage, requestIdOf, type CancelMessageWire, type ClientMessage, type OrderMessage, type OraclePriceMessageWire } from './schemas.ts'
 import { SignatureVerifier, type SignatureVerifierStats } from './signatureVerifier.ts'
+import { readTransferRequest, readWithdrawRequest, type SpendRequest } from './spendRequest.ts'
 import { parseStrictJson } from './strictJson.ts'
 
 /** DEV ONLY: the devnet sequencer key, derived from a public string. Anyone can sign acks with it. */
@@ -65,7 +74,7 @@ export type GatewayOptions = {
   readonly sequencerPrivateKey?: Hex
   /** Unix seconds stamped on inputs; default the wall clock. Never read by the core. */
   readonly clock?: () => bigint
-  /** Orders and cancels per account (default 200/s, burst 400). */
+  /** Orders, cancels, withdraws and transfers per account (default 200/s, burst 400). */
   readonly accountRateLimit?: RateLimit
   /** Every message per connection (default 2,000/s, burst 4,000). */
   readonly connectionRateLimit?: RateLimit
@@ -271,6 +280,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           publish(`account:${event.accountIndex}`, () => event)
           publish(`account:${event.makerIndex}`, () => event)
           break
+        case 'withdrawAccepted':
+        case 'withdrawRejected':
+          publish(`account:${event.accountIndex}`, () => event)
+          break
+        case 'transferRejected':
+          publish(`account:${event.fromIndex}`, () => event)
+          break
+        case 'transferAccepted':
+          publish(`account:${event.fromIndex}`, () => event)
+          publish(`account:${event.toIndex}`, () => event)
+          break
         default:
           break
       }
@@ -359,7 +379,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   // ─── Orders ─────────────────────────────────────────────────────────────────────────────────────────────────
   const inFlightClientIds = new Map<string, { digest: string; result: Promise<Reply> }>()
-  const inFlightOrders = new Set<string>()
+  /** (account, storage id) of orders, withdraws and transfers between their freshness check and their apply. */
+  const inFlightStorageIds = new Set<string>()
 
   function orderFromWire(message: OrderMessage): SignedOrder {
     const o = message.order
@@ -376,10 +397,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  function checkAccount(accountIndex: bigint) {
+  function checkAccount(accountIndex: bigint, operation: 'trade' | 'withdraw' | 'transfer' = 'trade') {
     const account = sequencer.account(accountIndex)
     if (account === undefined) return { error: new AccountNotFoundError(accountIndex) }
-    if (accountIndex < FIRST_USER_ACCOUNT_INDEX) return { error: new SystemAccountError(accountIndex, 'trade') }
+    if (accountIndex < FIRST_USER_ACCOUNT_INDEX) return { error: new SystemAccountError(accountIndex, operation) }
     return { account }
   }
 
@@ -446,11 +467,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     publicKey: { x: bigint; y: bigint },
   ): Promise<Reply> {
     const orderKey = `${order.accountIndex}:${order.storageId}`
-    if (inFlightOrders.has(orderKey)) return rejection(id, new OrderInFlightError(order.accountIndex, order.storageId))
+    if (inFlightStorageIds.has(orderKey)) return rejection(id, new OrderInFlightError(order.accountIndex, order.storageId))
     if (!sequencer.isStorageIdFresh(order.accountIndex, order.storageId)) {
       return rejection(id, new StorageIdNotFreshError(order.accountIndex, order.storageId, sequencer.highestStorageId(order.accountIndex, order.storageId)))
     }
-    inFlightOrders.add(orderKey)
+    inFlightStorageIds.add(orderKey)
     try {
       const started = performance.now()
       // The order's Poseidon hash is computed once, by the verifier, and carried into the ack.
@@ -460,7 +481,42 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const { ack, events } = await sequence(input, fieldToBytes32(checked.message))
       return { type: 'ack', id, ack, events: toWire(events) }
     } finally {
-      inFlightOrders.delete(orderKey)
+      inFlightStorageIds.delete(orderKey)
+    }
+  }
+
+  // ─── Withdraws and transfers: the order path's admission for a signed spend ───────────────────────────────
+
+  async function handleSpend(id: string, read: () => SpendRequest): Promise<Reply> {
+    let request: SpendRequest
+    try {
+      request = read()
+    } catch (error) {
+      if (error instanceof BaseError) return rejection(id, error)
+      throw error
+    }
+    const { sourceIndex, storageId, input } = request
+    const checked = checkAccount(sourceIndex, input.kind)
+    if (checked.error !== undefined) return rejection(id, checked.error)
+    const limited = accountLimiter.take(`account:${sourceIndex}`)
+    if (limited !== undefined) return rejection(id, limited)
+    const key = `${sourceIndex}:${storageId}`
+    if (inFlightStorageIds.has(key)) return rejection(id, new StorageIdInFlightError(sourceIndex, storageId))
+    // The core's own code for a used id (the state machine's, counting ids of resting orders too).
+    if (!sequencer.isStorageIdFresh(sourceIndex, storageId)) {
+      return rejection(id, new StorageIdUsedError(sourceIndex, storageId, sequencer.highestStorageId(sourceIndex, storageId)))
+    }
+    inFlightStorageIds.add(key)
+    try {
+      const started = performance.now()
+      // The signed message's Poseidon hash is computed once, by the verifier, and carried into the ack.
+      const verified = await verifier.check(request.signatureCheck(checked.account.publicKey))
+      totals.signatureMs += performance.now() - started
+      if (verified.error !== undefined) return rejection(id, verified.error)
+      const { ack, events } = await sequence(input, fieldToBytes32(verified.message))
+      return { type: 'ack', id, ack, events: toWire(events) }
+    } finally {
+      inFlightStorageIds.delete(key)
     }
   }
 
@@ -545,6 +601,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           break
         case 'oraclePrice':
           reply = await handleOraclePrice(message)
+          break
+        case 'withdraw':
+          reply = await handleSpend(message.id, () => readWithdrawRequest(message, genesis.sizes))
+          break
+        case 'transfer':
+          reply = await handleSpend(message.id, () => readTransferRequest(message, genesis.sizes))
           break
         case 'subscribe':
         case 'unsubscribe':

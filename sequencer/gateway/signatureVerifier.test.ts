@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { derivePublicKey, signPoseidon } from '../../sdk/crypto/eddsa.ts'
-import { domainHash, orderHash } from '../../sdk/protocol/hashing.ts'
+import { domainHash, orderHash, transferHash, withdrawHash } from '../../sdk/protocol/hashing.ts'
 import { buildSignatureCases, SIGNATURE_CASES_DOMAIN, SIGNATURE_CASES_ORDER, SIGNATURE_CASES_PRIVATE_KEY } from '../../sdk/protocol/signatureCases.ts'
-import { signOrder } from '../../sdk/protocol/signing.ts'
+import { signOrder, signTransfer, signWithdraw } from '../../sdk/protocol/signing.ts'
 import type { SignedOrder } from '../../sdk/protocol/types.ts'
 import { checkGroup, SignatureVerifier, type SignatureCheck } from './signatureVerifier.ts'
 
@@ -47,6 +47,29 @@ afterAll(async () => {
 })
 
 describe('SignatureVerifier', () => {
+  for (const workers of [0, 1]) {
+    it(`behavior: withdrawals and transfers are hashed by the verifier and checked in the same groups as orders (workers: ${workers})`, async () => {
+      const withdraw = { accountIndex: 7n, amount: 5n, to: 0xb0bn, storageId: 9n, validUntil: 1_800_000_000n }
+      const transfer = { fromIndex: 7n, toIndex: 9n, amount: 5n, targetMode: 1, storageId: 10n, validUntil: 1_800_000_000n }
+      const signedWithdraw = signWithdraw(withdraw, SIGNATURE_CASES_PRIVATE_KEY, SIGNATURE_CASES_DOMAIN)
+      const signedTransfer = signTransfer(transfer, SIGNATURE_CASES_PRIVATE_KEY, SIGNATURE_CASES_DOMAIN)
+      const checks: SignatureCheck[] = [
+        ...Array.from({ length: 8 }, (_, i): SignatureCheck => ({ kind: 'order', order: validOrder(2_000n + BigInt(i)), publicKey })),
+        { kind: 'withdraw', withdraw, signature: signedWithdraw.signature, publicKey },
+        { kind: 'transfer', transfer, signature: signedTransfer.signature, publicKey },
+        // A signature over other fields (the amount) and a transfer signature offered for a withdrawal.
+        { kind: 'withdraw', withdraw: { ...withdraw, amount: 6n }, signature: signedWithdraw.signature, publicKey },
+        { kind: 'withdraw', withdraw, signature: signedTransfer.signature, publicKey },
+      ]
+      const subject = verifier(workers, 4)
+      const results = await Promise.all(checks.map((check) => subject.check(check)))
+      expect(subject.stats.batched).toBeGreaterThanOrEqual(checks.length)
+      expect(results.slice(8).map((result) => result.error?.code ?? null)).toEqual([null, null, 'BAD_SIGNATURE', 'BAD_SIGNATURE'])
+      expect(results[8]!.message).toBe(withdrawHash(withdraw, domainHashValue))
+      expect(results[9]!.message).toBe(transferHash(transfer, domainHashValue))
+    })
+  }
+
   for (const workers of [0, 1]) {
     it(`behavior: one batched group names every bad signature with its code and accepts every good one (workers: ${workers})`, async () => {
       const checks = mixedChecks(24)

@@ -1,11 +1,11 @@
 /**
  * The gateway's EdDSA-Poseidon checks, batched.
  *
- * Each check asks for a signed order (the verifier computes its Poseidon message hash, once, and hands it back for
- * the ack) or an already-hashed message (cancels). Requests queue; a queue is cut into groups that are checked with
- * one `verifyPoseidonBatch` equation each when they hold at least `batchThreshold` items (one multi-scalar
- * multiplication instead of two scalar multiplications per signature), and one by one below that, where a batch
- * is no cheaper. A group that fails names its invalid items (the batch bisects), and only those are re-checked
+ * Each check asks for a signed order, withdrawal or transfer (the verifier computes its Poseidon message hash, once,
+ * and hands it back for the ack) or an already-hashed message (cancels). Requests queue; a queue is cut into groups
+ * that are checked with one `verifyPoseidonBatch` equation each when they hold at least `batchThreshold` items (one
+ * multi-scalar multiplication instead of two scalar multiplications per signature), and one by one below that, where
+ * a batch is no cheaper. A group that fails names its invalid items (the batch bisects), and only those are re-checked
  * one by one on the main thread to name their typed error (BAD_SIGNATURE, POINT_NOT_ON_CURVE, …): a valid order in
  * the same group is never rejected because a neighbour was bad.
  *
@@ -18,12 +18,14 @@ import { performance } from 'node:perf_hooks'
 import { Piscina } from 'piscina'
 import type { BaseError } from '../../sdk/errors.ts'
 import { verifyPoseidon, verifyPoseidonBatch, type PublicKey, type Signature } from '../../sdk/crypto/eddsa.ts'
-import { orderHash } from '../../sdk/protocol/hashing.ts'
-import type { SignedOrder } from '../../sdk/protocol/types.ts'
+import { orderHash, transferHash, withdrawHash } from '../../sdk/protocol/hashing.ts'
+import type { SignedOrder, TransferMessage, WithdrawMessage } from '../../sdk/protocol/types.ts'
 
-/** A signature to check: an order (hashed here) or a message hash with its signature. */
+/** A signature to check: an order, withdrawal or transfer (hashed here), or a message hash with its signature. */
 export type SignatureCheck =
   | { readonly kind: 'order'; readonly order: SignedOrder; readonly publicKey: PublicKey }
+  | { readonly kind: 'withdraw'; readonly withdraw: WithdrawMessage; readonly signature: Signature; readonly publicKey: PublicKey }
+  | { readonly kind: 'transfer'; readonly transfer: TransferMessage; readonly signature: Signature; readonly publicKey: PublicKey }
   | { readonly kind: 'message'; readonly message: bigint; readonly signature: Signature; readonly publicKey: PublicKey }
 
 /** The message hash that was checked (the order hash for an order) and the typed error when invalid. */
@@ -53,11 +55,26 @@ export type SignatureVerifierStats = {
   busyMs: number
 }
 
-/** What crosses to a worker: plain data (bigints clone). */
-export type WorkerItem = { order?: SignedOrder; message?: bigint; signature: Signature; publicKey: PublicKey }
+/** What crosses to a worker: plain data (bigints clone). Exactly one of order, withdraw, transfer, message. */
+export type WorkerItem = {
+  order?: SignedOrder
+  withdraw?: WithdrawMessage
+  transfer?: TransferMessage
+  message?: bigint
+  signature: Signature
+  publicKey: PublicKey
+}
 export type WorkerTask = { domainHash: bigint; batchThreshold: number; items: WorkerItem[] }
 /** Per item its message hash (null when hashing failed: an input outside the field), the invalid indices, time. */
 export type WorkerResult = { messages: (bigint | null)[]; invalid: number[]; busyMs: number; batched: number }
+
+/** The Poseidon hash the item's key signed (docs/protocol.md §3); throws on an input outside the field. */
+function messageOf(item: WorkerItem, domainHash: bigint): bigint {
+  if (item.order !== undefined) return orderHash(item.order, domainHash)
+  if (item.withdraw !== undefined) return withdrawHash(item.withdraw, domainHash)
+  if (item.transfer !== undefined) return transferHash(item.transfer, domainHash)
+  return item.message!
+}
 
 /**
  * Hash and check one group: the pure function the worker runs and the inline path calls. An item whose hash or
@@ -72,7 +89,7 @@ export function checkGroup({ domainHash, batchThreshold, items }: WorkerTask): W
   items.forEach((item, index) => {
     let message: bigint | null
     try {
-      message = item.order !== undefined ? orderHash(item.order, domainHash) : item.message!
+      message = messageOf(item, domainHash)
     } catch {
       message = null
     }
@@ -103,9 +120,16 @@ export function checkGroup({ domainHash, batchThreshold, items }: WorkerTask): W
 type Pending = { item: WorkerItem; resolve: (result: SignatureCheckResult) => void; reject: (error: unknown) => void }
 
 function toWorkerItem(check: SignatureCheck): WorkerItem {
-  return check.kind === 'order'
-    ? { order: check.order, signature: check.order.signature, publicKey: check.publicKey }
-    : { message: check.message, signature: check.signature, publicKey: check.publicKey }
+  switch (check.kind) {
+    case 'order':
+      return { order: check.order, signature: check.order.signature, publicKey: check.publicKey }
+    case 'withdraw':
+      return { withdraw: check.withdraw, signature: check.signature, publicKey: check.publicKey }
+    case 'transfer':
+      return { transfer: check.transfer, signature: check.signature, publicKey: check.publicKey }
+    case 'message':
+      return { message: check.message, signature: check.signature, publicKey: check.publicKey }
+  }
 }
 
 export class SignatureVerifier {
@@ -217,7 +241,7 @@ export class SignatureVerifier {
 function nameInvalid(item: WorkerItem, message: bigint | null, domainHash: bigint): SignatureCheckResult {
   let hash: bigint
   try {
-    hash = message ?? (item.order !== undefined ? orderHash(item.order, domainHash) : item.message!)
+    hash = message ?? messageOf(item, domainHash)
     verifyPoseidon(hash, item.signature, item.publicKey)
   } catch (error) {
     if (error instanceof Error && 'code' in error) return { message: message ?? 0n, error: error as BaseError }
