@@ -2,10 +2,18 @@
  * Crypto benchmark: zkperp's EdDSA-Poseidon, Poseidon and quaternary Merkle tree side by side with circomlibjs,
  * in one process and run. Prints a table; `--json` prints only
  *   {"zkperp": {"verifyPerSec": {"single", "batch64"}, "poseidon2PerSec"}, "circomlibjs": {...same, single only}}.
- * Figures are per core (one thread). `--quick` shortens every measurement (for a smoke run).
+ * Figures are per core (one thread). `--quick` shortens every measurement (for a smoke run). `--kernel` adds the
+ * field-kernel breakdown behind the Poseidon figures: the permutation alone (without the bigint conversions at the
+ * JS boundary) and one Montgomery multiplication as a kernel call and inlined.
  *
- * Usage: npm run bench:crypto [-- --json] [-- --quick]
+ * The machine's load average is printed with the table: on a shared machine, compare figures only within a run
+ * (the circomlibjs column is the control), or pass `--cpu-time` to count this process's CPU time instead of the
+ * wall clock, which other processes disturb far less (the process's background threads, such as the compiler and
+ * the garbage collector, are counted too).
+ *
+ * Usage: npm run bench:crypto [-- --json] [-- --quick] [-- --kernel] [-- --cpu-time]
  */
+import { loadavg } from 'node:os'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { loadCircomlibOracle } from '../sdk/crypto/circomlibjsOracle.ts'
 import {
@@ -17,10 +25,16 @@ import {
 } from '../sdk/crypto/eddsa.ts'
 import { FIELD_MODULUS } from '../sdk/crypto/field.ts'
 import { poseidon } from '../sdk/crypto/poseidon.ts'
+import { MontgomeryEmitter } from '../sdk/crypto/montgomeryEmitter.ts'
+import { poseidonPermutation } from '../sdk/crypto/poseidonWasm.ts'
 import { emptySubtreeRoots, QuaternaryMerkleTree } from '../sdk/crypto/quaternaryMerkleTree.ts'
+import { Code, I32 } from '../sdk/crypto/wasmAssembler.ts'
+import { allocateSlots, instantiateKernel, instantiateModule, KERNEL, SLOT_BYTES, writeLimbs } from '../sdk/crypto/wasmField.ts'
 
 const json = process.argv.includes('--json')
 const quick = process.argv.includes('--quick')
+const cpuTime = process.argv.includes('--cpu-time')
+const kernel = process.argv.includes('--kernel')
 const MIN_MS = quick ? 150 : 1500
 const MERKLE_DEPTH = 12 // 4^12 = 2^24 leaves
 
@@ -37,13 +51,22 @@ function measure(run: (iteration: number) => void, opsPerCall = 1, minMs = MIN_M
   let call = 0
   do run(call++)
   while (performance.now() < warmUntil)
+  // The clock is read once per batch, the batch doubling while it runs under a millisecond: reading CPU time is a
+  // system call, too slow to make per call of a fast operation.
+  const clock = cpuTime ? () => {
+    const used = process.cpuUsage()
+    return (used.user + used.system) / 1000
+  } : () => performance.now()
   let iterations = 0
-  const start = performance.now()
+  let batch = 1
+  const start = clock()
   let elapsed = 0
   do {
-    run(call++)
-    iterations++
-    elapsed = performance.now() - start
+    const before = elapsed
+    for (let k = 0; k < batch; k++) run(call++)
+    iterations += batch
+    elapsed = clock() - start
+    if (elapsed - before < 1) batch *= 2
   } while (elapsed < minMs)
   return (iterations * opsPerCall * 1000) / elapsed
 }
@@ -61,7 +84,9 @@ function keyBytes(index: number): Uint8Array {
 
 async function main(): Promise<void> {
   const circomlib = await loadCircomlibOracle()
-  log(`zkperp crypto benchmark (node ${process.version}, one thread${quick ? ', quick' : ''})`)
+  const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
+  const mode = `${quick ? ', quick' : ''}${cpuTime ? ', per CPU-second' : ''}`
+  log(`zkperp crypto benchmark (node ${process.version}, one thread${mode}; load average ${load()})`)
 
   // Signed orders: 1024 messages from 64 traders (a trader's key is subgroup-checked once, then cached).
   const TRADERS = 64
@@ -135,6 +160,9 @@ async function main(): Promise<void> {
   }, 256)
   row('merkle setMany, 256 random leaves', merkleBatch)
 
+  if (kernel) kernelBreakdown(row)
+  log(`load average at the end: ${load()}`)
+
   if (json) {
     console.log(
       JSON.stringify({
@@ -143,6 +171,40 @@ async function main(): Promise<void> {
       }),
     )
   }
+}
+
+/**
+ * Where a Poseidon hash goes: the permutation alone (inputs already in WebAssembly memory), and the cost of one
+ * Montgomery multiplication, as the slot kernel's `mul` (a call on memory slots, reduced output) and as the
+ * inline code `MontgomeryEmitter` generates (a chain of dependent multiplications on locals, lazy output).
+ */
+function kernelBreakdown(row: (name: string, ours: number, theirs?: number) => void): void {
+  for (const width of [2, 4, 5]) {
+    const permute = poseidonPermutation(width)
+    row(`poseidon ${width}, permutation only`, measure(() => permute()))
+  }
+  const CHAIN = 256
+  const slots = allocateSlots(2)
+  writeLimbs(slots, seeded('kernel-a', 0))
+  writeLimbs(slots + SLOT_BYTES, seeded('kernel-b', 0))
+  const calls = new Code(0)
+  for (let i = 0; i < CHAIN; i++) calls.call3(KERNEL.mul, slots, slots, slots + SLOT_BYTES)
+  const kernelChain = instantiateKernel([{ name: 'chain', code: calls }])['chain'] as () => void
+  row('field mul, kernel call (per op)', measure(() => kernelChain(), CHAIN))
+  const inline = new Code(1)
+  const field = new MontgomeryEmitter(inline)
+  const counter = inline.local(I32)
+  // the chained value stays below 2r (lazy reduction), the other factor below r
+  const value = field.loadSlot(0, 0, 2n * FIELD_MODULUS)
+  const other = field.loadSlot(0, SLOT_BYTES, FIELD_MODULUS - 1n)
+  inline.i32(CHAIN).set(counter)
+  inline.countdown(counter, () => {
+    const product = field.multiply(value, other)
+    product.limbs.forEach((limb, i) => inline.get(limb).set(value.limbs[i]!))
+  })
+  field.storeSlot(0, 0, value)
+  const inlineChain = instantiateModule([{ name: 'chain', code: inline, params: [I32] }])['chain'] as (at: number) => void
+  row('field mul, inline (per op)', measure(() => inlineChain(slots), CHAIN))
 }
 
 /** The same sparse path update as QuaternaryMerkleTree.set, hashing with circomlibjs. */

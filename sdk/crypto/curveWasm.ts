@@ -6,19 +6,8 @@
  */
 import { BASE8, CURVE_A, CURVE_D, type Point, SUBGROUP_ORDER, wnaf } from './curveParameters.ts'
 import { FIELD_MODULUS as p, invertField, sqrtField } from './field.ts'
-import {
-  allocateSlots,
-  Code,
-  copy,
-  instantiateKernel,
-  isZeroSlot,
-  KERNEL,
-  load,
-  type Operand,
-  SLOT_BYTES,
-  slotsEqual,
-  store,
-} from './wasmField.ts'
+import { Code, type Operand } from './wasmAssembler.ts'
+import { allocateSlots, copy, instantiateKernel, isZeroSlot, KERNEL, load, SLOT_BYTES, slotsEqual, store } from './wasmField.ts'
 
 export const POINT_BYTES = 4 * SLOT_BYTES
 const [X, Y, Z, T] = [0, SLOT_BYTES, 2 * SLOT_BYTES, 3 * SLOT_BYTES]

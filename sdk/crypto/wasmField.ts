@@ -9,6 +9,7 @@
  * fully before writing `out`, so out may alias an input. Inputs must be reduced (< r); outputs are.
  */
 import { FIELD_MODULUS } from './field.ts'
+import { Code, encodeModule, I32, I64, type ModuleFunction, op } from './wasmAssembler.ts'
 
 export const LIMBS = 9
 export const LIMB_BITS = 29
@@ -18,149 +19,6 @@ const R_BITS = BigInt(LIMBS * LIMB_BITS)
 const R = 1n << R_BITS
 const R_MOD = R % FIELD_MODULUS
 const R2_MOD = (R * R) % FIELD_MODULUS
-
-// ---------------------------------------------------------------------------------------------------------------
-// A minimal WebAssembly binary emitter: just what the field kernel needs.
-
-function uleb(value: number | bigint): number[] {
-  let rest = BigInt(value)
-  const out: number[] = []
-  do {
-    let byte = Number(rest & 0x7fn)
-    rest >>= 7n
-    if (rest !== 0n) byte |= 0x80
-    out.push(byte)
-  } while (rest !== 0n)
-  return out
-}
-
-function sleb(value: number | bigint): number[] {
-  let rest = BigInt(value)
-  const out: number[] = []
-  for (;;) {
-    const byte = Number(rest & 0x7fn)
-    rest >>= 7n
-    const signBit = (byte & 0x40) !== 0
-    if ((rest === 0n && !signBit) || (rest === -1n && signBit)) {
-      out.push(byte)
-      return out
-    }
-    out.push(byte | 0x80)
-  }
-}
-
-const I32 = 0x7f
-const I64 = 0x7e
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  if: 0x04,
-  else: 0x05,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  call: 0x10,
-  select: 0x1b,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i64Load: 0x29,
-  i64Store: 0x37,
-  i32Const: 0x41,
-  i64Const: 0x42,
-  i64Eqz: 0x50,
-  i64LtS: 0x53,
-  i32Add: 0x6a,
-  i64Add: 0x7c,
-  i64Sub: 0x7d,
-  i64Mul: 0x7e,
-  i64And: 0x83,
-  i64ShrS: 0x87,
-  i64ShrU: 0x88,
-} as const
-
-/** An absolute address, or [parameter index, byte offset] for an address relative to a pointer parameter. */
-export type Operand = number | readonly [number, number]
-
-/** Function body builder over numbered locals (parameters first). */
-export class Code {
-  readonly bytes: number[] = []
-  private readonly extraLocals: number[] = []
-  constructor(private readonly paramCount: number) {}
-  local(type: number): number {
-    this.extraLocals.push(type)
-    return this.paramCount + this.extraLocals.length - 1
-  }
-  get(index: number): this {
-    this.bytes.push(op.localGet, ...uleb(index))
-    return this
-  }
-  set(index: number): this {
-    this.bytes.push(op.localSet, ...uleb(index))
-    return this
-  }
-  i64(value: bigint): this {
-    this.bytes.push(op.i64Const, ...sleb(value))
-    return this
-  }
-  i32(value: number): this {
-    this.bytes.push(op.i32Const, ...sleb(value))
-    return this
-  }
-  load(pointer: number, offset: number): this {
-    this.get(pointer)
-    this.bytes.push(op.i64Load, 3, ...uleb(offset))
-    return this
-  }
-  /** Store the value computed by `value` at pointer + offset. */
-  store(pointer: number, offset: number, value: () => void): this {
-    this.get(pointer)
-    value()
-    this.bytes.push(op.i64Store, 3, ...uleb(offset))
-    return this
-  }
-  /** call function `index` with three i32 immediates (out, a, b): the shape of every kernel operation. */
-  call3(index: number, out: number, a: number, b: number): this {
-    this.i32(out).i32(a).i32(b)
-    this.bytes.push(op.call, ...uleb(index))
-    return this
-  }
-  /**
-   * call function `index` with three i32 operands, each either an absolute address or (param, byte offset):
-   * the address in parameter `param` plus `offset`.
-   */
-  callOperands(index: number, operands: readonly Operand[]): this {
-    for (const operand of operands) {
-      if (typeof operand === 'number') this.i32(operand)
-      else {
-        this.get(operand[0])
-        if (operand[1] !== 0) this.i32(operand[1]).emit(op.i32Add)
-      }
-    }
-    this.bytes.push(op.call, ...uleb(index))
-    return this
-  }
-  emit(...opcodes: number[]): this {
-    this.bytes.push(...opcodes)
-    return this
-  }
-  encode(): number[] {
-    const groups: number[] = []
-    let count = 0
-    for (let i = 0; i < this.extraLocals.length; i++) {
-      if (i > 0 && this.extraLocals[i] === this.extraLocals[i - 1]) {
-        groups[groups.length - 2]! += 1
-        continue
-      }
-      groups.push(1, this.extraLocals[i]!)
-      count++
-    }
-    const compressed: number[] = []
-    for (let i = 0; i < groups.length; i += 2) compressed.push(...uleb(groups[i]!), groups[i + 1]!)
-    const body = [...uleb(count), ...compressed, ...this.bytes, op.end]
-    return [...uleb(body.length), ...body]
-  }
-}
 
 function limbsOf(value: bigint): bigint[] {
   return Array.from({ length: LIMBS }, (_, i) => (value >> BigInt(i * LIMB_BITS)) & MASK)
@@ -227,9 +85,9 @@ function buildMul(): Code {
 }
 
 /**
- * Separated Montgomery: the full product (or a sum of products) is accumulated in 18 lazy columns first, then
- * reduced once. Column k holds at most 9·terms + 9 products below 2^58, so up to 6 terms fit in an i64 (63 · 2^58
- * < 2^64), and the result stays below r · (1 + 6r/R) < 2r, so one conditional subtraction finishes it.
+ * Separated Montgomery: the full product is accumulated in 18 lazy columns first, then reduced once. Column k holds
+ * at most 18 products below 2^58, and the result stays below r · (1 + r/R) < 2r, so one conditional subtraction
+ * finishes it.
  */
 function emitReduceColumns(code: Code, out: number, c: number[]): void {
   const q = code.local(I64)
@@ -246,30 +104,6 @@ function emitReduceColumns(code: Code, out: number, c: number[]): void {
     code.get(t[j]!).i64(MASK).emit(op.i64And).set(t[j]!)
   }
   emitConditionalSubtract(code, out, t)
-}
-
-/** out = Σ_k a_k·b_k for `terms` pairs (parameters: out, a_0, b_0, a_1, b_1, …), one reduction. */
-function buildDot(terms: number): Code {
-  const code = new Code(1 + 2 * terms)
-  const c = Array.from({ length: 2 * LIMBS }, () => code.local(I64))
-  const al = Array.from({ length: LIMBS }, () => code.local(I64))
-  const bl = Array.from({ length: LIMBS }, () => code.local(I64))
-  const started = new Array<boolean>(2 * LIMBS).fill(false)
-  for (let k = 0; k < terms; k++) {
-    for (let j = 0; j < LIMBS; j++) code.load(1 + 2 * k, j * 8).set(al[j]!)
-    for (let j = 0; j < LIMBS; j++) code.load(2 + 2 * k, j * 8).set(bl[j]!)
-    for (let i = 0; i < LIMBS; i++) {
-      for (let j = 0; j < LIMBS; j++) {
-        if (started[i + j]) code.get(c[i + j]!).get(al[i]!).get(bl[j]!).emit(op.i64Mul, op.i64Add)
-        else code.get(al[i]!).get(bl[j]!).emit(op.i64Mul)
-        code.set(c[i + j]!)
-        started[i + j] = true
-      }
-    }
-  }
-  code.i64(0n).set(c[2 * LIMBS - 1]!)
-  emitReduceColumns(code, 0, c)
-  return code
 }
 
 /** out = a² with the 36 cross products computed once and doubled (45 products instead of 81). */
@@ -342,24 +176,6 @@ function buildSub(): Code {
   return code
 }
 
-type Section = [id: number, content: number[]]
-
-function encodeModule(functions: { name: string; code: Code; params: number[] }[], pages: number): Uint8Array {
-  const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()]
-  const name = (text: string) => [...uleb(text.length), ...new TextEncoder().encode(text)]
-  const types = functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0])
-  const sections: Section[] = [
-    [1, vector(types)],
-    [2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(pages)]])],
-    [3, vector(functions.map((_, i) => uleb(i)))],
-    [7, vector(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))],
-    [10, vector(functions.map((f) => f.code.encode()))],
-  ]
-  const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
-  for (const [id, content] of sections) bytes.push(id, ...uleb(content.length), ...content)
-  return Uint8Array.from(bytes)
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Instantiation (synchronous) and the JS face.
 
@@ -376,9 +192,7 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly
 const memory = new wasm.Memory({ initial: PAGES })
 
 /** Function indices of the kernel inside every module built by `instantiateKernel`. */
-export const KERNEL = { mul: 0, add: 1, sub: 2, square: 3, dot2: 4, dot3: 5, dot4: 6, dot5: 7, dot6: 8 } as const
-/** The widest `dot`: more terms would overflow the lazy columns. */
-export const MAX_DOT_TERMS = 6
+export const KERNEL = { mul: 0, add: 1, sub: 2, square: 3 } as const
 
 /**
  * Compile a module holding the kernel (mul, add, sub at the indices of KERNEL) plus `extra` parameterless
@@ -392,17 +206,17 @@ export function instantiateKernel(
     { name: 'add', code: buildAdd(), params: [I32, I32, I32] },
     { name: 'sub', code: buildSub(), params: [I32, I32, I32] },
     { name: 'square', code: buildSquare(), params: [I32, I32] },
-    ...[2, 3, 4, 5, 6].map((terms) => ({
-      name: `dot${terms}`,
-      code: buildDot(terms),
-      params: Array.from({ length: 1 + 2 * terms }, () => I32),
-    })),
     ...extra.map(({ name, code, pointerParams }) => ({
       name,
       code,
       params: Array.from({ length: pointerParams ?? 0 }, () => I32),
     })),
   ]
+  return instantiateModule(functions)
+}
+
+/** Compile `functions` (indices in order) into a module over the shared memory, without the kernel. */
+export function instantiateModule(functions: readonly ModuleFunction[]): Record<string, unknown> {
   return new wasm.Instance(new wasm.Module(encodeModule(functions, PAGES)), { env: { memory } }).exports
 }
 
@@ -416,10 +230,6 @@ export const add = instance.exports['add'] as Op3
 export const sub = instance.exports['sub'] as Op3
 /** out = a². */
 export const square = instance.exports['square'] as (out: number, a: number) => void
-/** out = Σ a_k·b_k over 2..6 pairs: `dot(out, a0, b0, a1, b1, …)`. */
-export function dot(out: number, ...pairs: number[]): void {
-  ;(instance.exports[`dot${pairs.length / 2}`] as (...pointers: number[]) => void)(out, ...pairs)
-}
 
 const view = new BigUint64Array(memory.buffer)
 let nextFree = 64 // byte 0..63 reserved
@@ -437,6 +247,22 @@ const R2_SLOT = allocateSlots(1)
 const ONE_PLAIN_SLOT = allocateSlots(1)
 writePlain(R2_SLOT, R2_MOD)
 writePlain(ONE_PLAIN_SLOT, 1n)
+
+/** The shared memory as 64-bit words: word i is at byte offset 8·i. */
+export const memoryWords = view
+
+/** Write `value` (< 2^261) as 9 limbs into `slot`, as it is: no conversion to Montgomery form. */
+export function writeLimbs(slot: number, value: bigint): void {
+  writePlain(slot, value)
+}
+
+/** The value the 9 limbs in `slot` hold, as they are (any limb size). */
+export function readLimbs(slot: number): bigint {
+  const base = slot >> 3
+  let value = 0n
+  for (let j = LIMBS - 1; j >= 0; j--) value = (value << 29n) + view[base + j]!
+  return value
+}
 
 function writePlain(slot: number, value: bigint): void {
   const base = slot >> 3
