@@ -2,15 +2,16 @@
  * The whole path on a real devnet (anvil, ZkPerp with the generated `test` verifier, the node with its real prover
  * pool): two traders deposit on L1 through the `zkperp` CLI, trade over the gateway's WebSocket, the oracle moves,
  * one forces a withdrawal through L1 and pulls the payout, the other withdraws through L2 (a signed withdraw sent
- * with `zkperp withdraw --l2`) and pulls it, and a signed transfer opens an isolated account; every batch is proven
- * and lands on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
+ * with `zkperp withdraw --l2`) and pulls it, a signed transfer opens an isolated account, and a third trader at 9x
+ * leverage is liquidated in a tier by the liquidation keeper when the price falls; every batch is proven and lands
+ * on L1; `zkperp reconstruct` rebuilds the sequencer's root from calldata
  * alone and `zkperp verify` accepts every proof; the quote token held by ZkPerp equals what the state owes. Then the
  * node is stopped while a batch is being proven and restarted on its LevelDB folders: nothing acknowledged is lost
  * and every batch lands exactly once. Last, the operator vanishes: a forced withdrawal passes its deadline, exodus
  * starts and `zkperp exit` pays the owner from L1 data alone.
  *
- * Not here yet: liquidations in batches (the test runs without the keeper), and funding (proven by the circuit
- * tests, but its interval is an hour of wall clock).
+ * The test plays the oracle itself and runs the liquidation keeper by hand, so prices and scans happen when it says.
+ * Not here: funding (proven by the circuit tests and run by the devnet, but its interval is an hour of wall clock).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -29,6 +30,8 @@ import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import { signOraclePrice } from '../sdk/protocol/signing.ts'
 import { hashStoredBatchInfo } from '../sequencer/l1/batchProof.ts'
 import { zkPerpAbi } from '../sequencer/l1/zkPerpAbi.ts'
+import { LiquidationKeeper } from '../sequencer/keeper/liquidationKeeper.ts'
+import { sequencerView } from '../sequencer/keeper/keeperView.ts'
 import type { LandedBatch } from '../sequencer/node/settlement.ts'
 
 const tokenAbi = parseAbi(['function balanceOf(address) view returns (uint256)'])
@@ -136,7 +139,7 @@ afterAll(async () => {
 })
 
 describe('devnet settlement loop', () => {
-  it('behavior: L1 deposits, a WebSocket trade, an oracle move, a forced and an L2 withdrawal and a transfer are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
+  it('behavior: L1 deposits, a WebSocket trade, an oracle move, a forced and an L2 withdrawal, a transfer and a tiered liquidation by the keeper are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
     const { node, genesis } = devnet
     const sequencer = node.gateway.sequencer
     const { aliceKey, bobKey } = await demoTraderKeys()
@@ -220,6 +223,39 @@ describe('devnet settlement loop', () => {
     expect(await tokenBalance(bob.address)).toBe(bobTokensBefore - 10_000n * USDC + 500n * USDC)
     expect(sequencer.account(isolatedIndex)).toMatchObject({ owner: BigInt(alice.address), mode: 1, collateral: 250n * USDC })
 
+    // ─── Carol, 9x long, is liquidated in a tier by the keeper when the price falls ────────────────────────
+    const carolKey = devnet.keys[3] as Hex
+    const carolIndex = BigInt((await zkperp(carolKey, 'deposit', '--amount', '100')).accountIndex as string)
+    await until('Carol\'s deposit in the sequencer', () => sequencer.account(carolIndex) !== undefined)
+    const carolL2 = await deriveL2Key({ account: privateKeyToAccount(carolKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
+    const oracle = (price: bigint) => node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
+    await oracle(6_100_000n)
+    const riskClient = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
+    try {
+      const expiry = now() + 86_400n
+      const place = async (accountIndex: bigint, isBuy: boolean, size: bigint, limitPrice: bigint, storageId: bigint, privateKey: Uint8Array) => {
+        const placed = await riskClient.signAndPlace({ order: { accountIndex, market: 0, isBuy, reduceOnly: false, size, limitPrice, storageId, expiry }, privateKey })
+        expect(placed.ok).toBe(true)
+      }
+      // 150 lots at 6.1 (915 USDC of notional) on 100 USDC; Alice rests a bid at 5.7 for the keeper to close into.
+      await place(aliceIndex, false, 150n, 6_100_000n, 6n, aliceL2.privateKey)
+      await place(carolIndex, true, 150n, 6_100_000n, 1n, carolL2.privateKey)
+      await place(aliceIndex, true, 38n, 5_700_000n, 7n, aliceL2.privateKey)
+    } finally {
+      await riskClient.close()
+    }
+    expect(sequencer.account(carolIndex)!.positions[0]!.size).toBe(150n)
+    // At 5.7 Carol's equity (≈ 39.5 USDC) is below 5 % maintenance (42.75) but above the 3 % full-close line, and
+    // closing a quarter (38 lots) restores maintenance: a partial tier.
+    await oracle(5_700_000n)
+    const keeper = new LiquidationKeeper({ view: sequencerView(sequencer), domain: genesis.domain, append: (input) => node.gateway.submit(input), clock: now, logger: pino({ level: 'silent' }) })
+    const report = await keeper.notify()
+    expect(report.applied).toEqual([expect.objectContaining({ type: 'liquidation', accountIndex: carolIndex, size: 38n, price: 5_700_000n, full: false })])
+    expect(sequencer.account(carolIndex)!.positions[0]!.size).toBe(112n)
+    await settled()
+    const liquidationBatch = landed.find((batch) => batch.batch.records.some((record) => record.type === 'liquidation'))
+    expect(liquidationBatch?.batch.records.find((record) => record.type === 'liquidation')).toMatchObject({ accountIndex: carolIndex, size: 38n, full: false })
+
     // ─── L1 holds the sequencer's root; custody equals what the state owes ────────────────────────────────
     const last = node.batcher.lastBatchInfo
     const l1Hash = await node.publicClient.readContract({ address: devnet.deployment.zkPerp, abi: zkPerpAbi, functionName: 'lastBatchHash' })
@@ -245,7 +281,8 @@ describe('devnet settlement loop', () => {
     expect(metrics).toContain('zkperp_proof_lag_batches 0')
     expect(metrics).toMatch(new RegExp(`zkperp_batch_proof_seconds_count ${last.batchNumber}\\b`))
     expect(metrics).toMatch(/zkperp_l1_gas_total [1-9]/)
-    expect(metrics).toMatch(/zkperp_gateway_acks_total\{kind="1"\} 2/)
+    // Five orders: the first trade's two, Carol's trade's two and the bid the keeper closes her into.
+    expect(metrics).toMatch(/zkperp_gateway_acks_total\{kind="1"\} 5/)
 
     for (const batch of landed) {
       const { proof } = batch.proven
