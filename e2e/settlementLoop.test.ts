@@ -1,6 +1,6 @@
 /**
  * The whole path on a real devnet (anvil, ZkPerp with the generated `test` verifier, the node with its real prover
- * pool): two traders deposit on L1 through the `zkperp` CLI, trade over the gateway's WebSocket, the oracle moves,
+ * pool): two traders deposit on L1 through the `zkperp` CLI, trade over the gateway's WebSocket, funding is applied, the oracle moves,
  * one forces a withdrawal through L1 and pulls the payout, the other withdraws through L2 (a signed withdraw sent
  * with `zkperp withdraw --l2`) and pulls it, a signed transfer opens an isolated account, and a third trader at 9x
  * leverage is liquidated in a tier by the liquidation keeper when the price falls; every batch is proven and lands
@@ -10,8 +10,8 @@
  * and every batch lands exactly once. Last, the operator vanishes: a forced withdrawal passes its deadline, exodus
  * starts and `zkperp exit` pays the owner from L1 data alone.
  *
- * The test plays the oracle itself and runs the liquidation keeper by hand, so prices and scans happen when it says.
- * Not here: funding (proven by the circuit tests and run by the devnet, but its interval is an hour of wall clock).
+ * The test plays the oracle itself and runs the funding and liquidation keepers by hand, so prices, funding and
+ * scans happen when it says; the devnet's funding interval is shortened to 20 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -28,8 +28,10 @@ import { spendOutcome, ZkPerpClient } from '../sdk/client/client.ts'
 import { signatureToWire } from '../sdk/client/messages.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import { signOraclePrice } from '../sdk/protocol/signing.ts'
+import { settleFunding } from '../sdk/state/funding.ts'
 import { hashStoredBatchInfo } from '../sequencer/l1/batchProof.ts'
 import { zkPerpAbi } from '../sequencer/l1/zkPerpAbi.ts'
+import { FundingKeeper } from '../sequencer/keeper/fundingKeeper.ts'
 import { LiquidationKeeper } from '../sequencer/keeper/liquidationKeeper.ts'
 import { sequencerView } from '../sequencer/keeper/keeperView.ts'
 import type { LandedBatch } from '../sequencer/node/settlement.ts'
@@ -126,8 +128,9 @@ beforeAll(async () => {
     stateDir,
     log: () => {},
     logger: pino({ level: 'silent' }),
-    // The test plays the oracle itself, so prices move when it says.
+    // The test plays the oracle itself, so prices move when it says; funding is due every 20 s, not every hour.
     node: { batch: { maxWaitMs: 300, pollIntervalMs: 50 }, keeper: false },
+    fundingIntervalSeconds: 20n,
   })
   devnet.node.settlement.onLanded((batch) => landed.push(batch))
 })
@@ -139,7 +142,7 @@ afterAll(async () => {
 })
 
 describe('devnet settlement loop', () => {
-  it('behavior: L1 deposits, a WebSocket trade, an oracle move, a forced and an L2 withdrawal, a transfer and a tiered liquidation by the keeper are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
+  it('behavior: L1 deposits, a WebSocket trade, an oracle move, funding, a forced and an L2 withdrawal, a transfer and a tiered liquidation by the keeper are proven, land on L1, reconstruct and verify; token balances match the state', async () => {
     const { node, genesis } = devnet
     const sequencer = node.gateway.sequencer
     const { aliceKey, bobKey } = await demoTraderKeys()
@@ -184,6 +187,34 @@ describe('devnet settlement loop', () => {
       await client.close()
     }
 
+    // ─── Funding: Bob's bid above the oracle is the book's premium; the keeper charges longs at the clamp ───
+    // Oracle timestamps strictly increase and may not run ahead of the gateway's clock: wait for the next second.
+    let lastOracleTime = 0n
+    const oracle = async (price: bigint) => {
+      while (now() <= lastOracleTime) await new Promise((resolve) => setTimeout(resolve, 50))
+      lastOracleTime = now()
+      const { events } = await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price, timestamp: lastOracleTime }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
+      expect(events.map((event) => event.type)).not.toContain('txRejected')
+    }
+    await oracle(6_000_000n)
+    const fundingClient = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
+    try {
+      const bid = { accountIndex: bobIndex, market: 0, storageId: 6n }
+      expect((await fundingClient.signAndPlace({ order: { ...bid, isBuy: true, reduceOnly: false, size: 20n, limitPrice: 6_030_000n, expiry: now() + 600n }, privateKey: bobL2.privateKey })).ok).toBe(true)
+      const funding = new FundingKeeper({ view: sequencerView(sequencer), append: (input) => node.gateway.submit(input), clock: now, logger: pino({ level: 'silent' }), impactNotional: 100n * USDC })
+      funding.sample()
+      const ticked = await funding.tick()
+      expect(ticked.applied).toContainEqual(expect.objectContaining({ type: 'fundingUpdate', market: 0, ratePpm: 750n }))
+      expect((await fundingClient.cancelOrder({ ...bid, privateKey: bobL2.privateKey })).ok).toBe(true)
+    } finally {
+      await fundingClient.close()
+    }
+    const bobFunding = settleFunding(sequencer.account(bobIndex)!, sequencer.state.markets).payment
+    expect(bobFunding).toBeGreaterThan(0n)
+    expect(settleFunding(sequencer.account(aliceIndex)!, sequencer.state.markets).payment).toBe(-bobFunding)
+    await settled()
+    expect(landed.some((batch) => batch.batch.records.some((record) => record.type === 'fundingUpdate' && record.ratePpm === 750n))).toBe(true)
+
     // ─── The oracle moves; Alice forces a withdrawal through L1, the batch pays it, she pulls it ──────────
     await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price: 6_100_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
     await zkperp(aliceKey, 'force-withdraw', '--amount', '1000', '--account', aliceIndex.toString())
@@ -197,7 +228,8 @@ describe('devnet settlement loop', () => {
     // ─── Bob withdraws through L2: a signed withdraw, proven in a batch, credited on L1, pulled ──────────────
     // Bob holds a position, so his withdrawal needs a fresh oracle price (the forced withdrawal took a while).
     await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price: 6_100_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
-    const bobCollateral = sequencer.account(bobIndex)!.collateral
+    // The withdrawal settles Bob's funding first (he was long while longs paid).
+    const bobCollateral = settleFunding(sequencer.account(bobIndex)!, sequencer.state.markets).account.collateral
     // Storage id 4: a slot none of Bob's orders in these tests use (the default, the current second, could be one).
     const requested = await zkperp(bobKey, 'withdraw', '--l2', '--amount', '500', '--account', bobIndex.toString(), '--storage-id', '4')
     expect((requested.ack as { kind: number }).kind).toBe(8)
@@ -228,7 +260,6 @@ describe('devnet settlement loop', () => {
     const carolIndex = BigInt((await zkperp(carolKey, 'deposit', '--amount', '100')).accountIndex as string)
     await until('Carol\'s deposit in the sequencer', () => sequencer.account(carolIndex) !== undefined)
     const carolL2 = await deriveL2Key({ account: privateKeyToAccount(carolKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
-    const oracle = (price: bigint) => node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
     await oracle(6_100_000n)
     const riskClient = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
     try {
@@ -250,7 +281,7 @@ describe('devnet settlement loop', () => {
     await oracle(5_700_000n)
     const keeper = new LiquidationKeeper({ view: sequencerView(sequencer), domain: genesis.domain, append: (input) => node.gateway.submit(input), clock: now, logger: pino({ level: 'silent' }) })
     const report = await keeper.notify()
-    expect(report.applied).toEqual([expect.objectContaining({ type: 'liquidation', accountIndex: carolIndex, size: 38n, price: 5_700_000n, full: false })])
+    expect(report.applied, JSON.stringify(report, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).toEqual([expect.objectContaining({ type: 'liquidation', accountIndex: carolIndex, size: 38n, price: 5_700_000n, full: false })])
     expect(sequencer.account(carolIndex)!.positions[0]!.size).toBe(112n)
     await settled()
     const liquidationBatch = landed.find((batch) => batch.batch.records.some((record) => record.type === 'liquidation'))
@@ -281,8 +312,8 @@ describe('devnet settlement loop', () => {
     expect(metrics).toContain('zkperp_proof_lag_batches 0')
     expect(metrics).toMatch(new RegExp(`zkperp_batch_proof_seconds_count ${last.batchNumber}\\b`))
     expect(metrics).toMatch(/zkperp_l1_gas_total [1-9]/)
-    // Five orders: the first trade's two, Carol's trade's two and the bid the keeper closes her into.
-    expect(metrics).toMatch(/zkperp_gateway_acks_total\{kind="1"\} 5/)
+    // Six orders: the first trade's two, Bob's premium bid, Carol's trade's two and the bid the keeper closes her into.
+    expect(metrics).toMatch(/zkperp_gateway_acks_total\{kind="1"\} 6/)
 
     for (const batch of landed) {
       const { proof } = batch.proven

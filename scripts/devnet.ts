@@ -18,7 +18,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { CIRCUIT_DOMAIN } from '../circuits/configs.ts'
 import { genesisToJson } from '../cli/genesisFile.ts'
 import { derivePublicKey } from '../sdk/crypto/eddsa.ts'
-import { CIRCUIT_SIZES, exampleGenesis } from '../sdk/protocol/config.ts'
+import { CIRCUIT_SIZES, exampleGenesis, validateGenesis } from '../sdk/protocol/config.ts'
 import type { Genesis } from '../sdk/protocol/types.ts'
 import { createGenesisState } from '../sdk/state/state.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
@@ -50,6 +50,8 @@ export type DevnetParameters = {
   readonly logger?: Logger
   /** Overrides for the node's timing (tests shorten batch waits and keeper intervals). */
   readonly node?: Pick<NodeParameters, 'batch' | 'prover'> & { readonly keeper?: boolean; readonly oracleIntervalMs?: number }
+  /** Every market's funding interval (default the example markets' hour): tests shorten it to see funding applied. */
+  readonly fundingIntervalSeconds?: bigint
 }
 
 export type Devnet = {
@@ -92,7 +94,16 @@ export const DEVNET_ORACLE_PRIVATE_KEY = sha256(new TextEncoder().encode('zkperp
 
 const privateKeyOf = (index: number): Hex => toHex(anvilAccount(index).getHdKey().privateKey!)
 
-export async function startDevnet({ port, gatewayPort, stateDir, log, logger, node: nodeOptions = {} }: DevnetParameters): Promise<Devnet> {
+/** The genesis with every market's funding interval replaced (and validated), or as it is. */
+function withFundingInterval(genesis: Genesis, fundingIntervalSeconds: bigint | undefined): Genesis {
+  if (fundingIntervalSeconds === undefined) return genesis
+  const markets = genesis.markets.map((market) => ({ ...market, parameters: { ...market.parameters, fundingIntervalSeconds } }))
+  const shortened = { ...genesis, markets }
+  validateGenesis(shortened)
+  return shortened
+}
+
+export async function startDevnet({ port, gatewayPort, stateDir, log, logger, node: nodeOptions = {}, fundingIntervalSeconds }: DevnetParameters): Promise<Devnet> {
   let anvil: StartAnvilReturnType | undefined
   let node: ZkPerpNode | undefined
   const stop = async () => {
@@ -109,7 +120,7 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
     const timestamp = BigInt(Math.floor(Date.now() / 1000))
     // The signing domain is a constant of the compiled circuit (circuits/configs.ts), so the devnet signs with the
     // `test` circuit's domain; a production deployment compiles its circuit for its own chain id and address.
-    const genesis = exampleGenesis({ sizes, domain: CIRCUIT_DOMAIN, oracleKey: derivePublicKey(DEVNET_ORACLE_PRIVATE_KEY), timestamp })
+    const genesis = withFundingInterval(exampleGenesis({ sizes, domain: CIRCUIT_DOMAIN, oracleKey: derivePublicKey(DEVNET_ORACLE_PRIVATE_KEY), timestamp }), fundingIntervalSeconds)
     const genesisState = createGenesisState(genesis)
     const genesisRoot = StateTree.fromState(genesisState).stateRoot(genesisState)
     log(`  genesis state root ${genesisRoot}`)
