@@ -123,13 +123,16 @@ type OrderShape = {
   protectionTicks: number | undefined
 }
 
-const orderShapeWithin = (maxTicks: number): fc.Arbitrary<OrderShape> =>
+/** Limit prices in [1, maxTicks] ticks, or from `ticks` when given; protection prices in [1, maxTicks]; accounts. */
+type Universe = { maxTicks: number; ticks?: readonly number[]; accounts: readonly number[] }
+
+const orderShapeWithin = ({ maxTicks, ticks, accounts }: Universe): fc.Arbitrary<OrderShape> =>
   fc.record({
   type: fc.constantFrom('limit' as const, 'limit' as const, 'limit' as const, 'market' as const),
-  account: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...ACCOUNTS) }, { weight: 1, arbitrary: fc.constant(-1) }),
+  account: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...accounts) }, { weight: 1, arbitrary: fc.constant(-1) }),
   orderId: fc.bigInt({ min: 0n, max: 12n }),
   side: fc.constantFrom('buy' as const, 'sell' as const),
-  priceTicks: fc.integer({ min: 1, max: maxTicks }),
+  priceTicks: ticks === undefined ? fc.integer({ min: 1, max: maxTicks }) : fc.constantFrom(...ticks),
   size: fc.oneof({ weight: 30, arbitrary: fc.bigInt({ min: 1n, max: 9n }) }, { weight: 1, arbitrary: fc.constant(0n) }),
   timeInForce: fc.constantFrom(undefined, undefined, 'GTC' as const, 'IOC' as const),
   postOnly: fc.constantFrom(undefined, false, true, undefined, undefined),
@@ -254,11 +257,11 @@ class ExpireCommand implements fc.Command<Model, System> {
   }
 }
 
-const account = fc.constantFrom(...ACCOUNTS)
 const orderId = fc.bigInt({ min: 0n, max: 12n })
 const advance = fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) })
-const commandsWithin = (maxTicks: number) => {
-  const orderShape = orderShapeWithin(maxTicks)
+const commandsWithin = (universe: Universe) => {
+  const orderShape = orderShapeWithin(universe)
+  const account = fc.constantFrom(...universe.accounts)
   return fc.commands(
   [
     fc.oneof(
@@ -282,7 +285,7 @@ const commandsWithin = (maxTicks: number) => {
   { maxCommands: 150, size: 'max' },
   )
 }
-const commands = commandsWithin(6)
+const commands = commandsWithin({ maxTicks: 6, accounts: ACCOUNTS })
 
 /** A deterministic stand-in for a margin check: refuses some fills by a rule on their fields. */
 const marginRule: CanFill = (takerAccount, makerAccount, price, size) => {
@@ -305,10 +308,32 @@ describe('MatchingEngine (model-based against ReferenceBook)', () => {
 
   it('behavior: identical events over a wide price range (deep level arrays, bisection)', () => {
     fc.assert(
-      fc.property(commandsWithin(80), (sequence) => {
+      fc.property(commandsWithin({ maxTicks: 80, accounts: ACCOUNTS }), (sequence) => {
         fc.modelRun(() => ({ model: {}, real: new System(undefined) }), sequence)
       }),
       { numRuns: 150, seed: 0xdee9 },
+    )
+  })
+
+  it('behavior: identical events for prices that share level-cache slots (multiples of 4096 ticks apart)', () => {
+    // The engine's level cache has 4096 slots indexed by price in ticks: these prices collide in it.
+    const ticks = [1, 2, 3, 4097, 4098, 8193, 8194, 12289, 2 ** 20 + 1]
+    fc.assert(
+      fc.property(commandsWithin({ maxTicks: 2 ** 20 + 1, ticks, accounts: ACCOUNTS }), (sequence) => {
+        fc.modelRun(() => ({ model: {}, real: new System(undefined) }), sequence)
+      }),
+      { numRuns: 150, seed: 0xc011 },
+    )
+  })
+
+  it('behavior: identical events for sparse and large account indices (growing and hashed account lists)', () => {
+    // 300 grows the direct per-account array; 2^20 + 7 and 2^32 − 1 take the hashed path.
+    const accounts = [1, 300, 2 ** 20 + 7, 2 ** 32 - 1]
+    fc.assert(
+      fc.property(commandsWithin({ maxTicks: 6, accounts }), (sequence) => {
+        fc.modelRun(() => ({ model: {}, real: new System(undefined) }), sequence)
+      }),
+      { numRuns: 150, seed: 0xacc7 },
     )
   })
 

@@ -433,6 +433,24 @@ describe('MatchingEngine', () => {
       expect(engine.orderCount).toBe(0)
     })
 
+    it('error: the tick check is exact for large prices and ticks (as bigint % would decide)', () => {
+      const ticks = [1n, 3n, 10n, 2n ** 24n + 1n, 2n ** 40n - 3n, 2n ** 47n - 1n, MAX_PRICE]
+      for (const tickSize of ticks) {
+        const recorder = new MatchingEventRecorder()
+        const engine = new MatchingEngine({ market: 0, tickSize, sink: recorder })
+        const quotient = MAX_PRICE / tickSize
+        const prices = [tickSize, tickSize + 1n, quotient * tickSize, quotient * tickSize - 1n, MAX_PRICE, MAX_PRICE - 1n]
+        const candidates = prices.filter((price) => price > 0n && price <= MAX_PRICE)
+        candidates.forEach((price, index) => engine.submit(limit(1, BigInt(index), 'buy', price, 1n), NOW))
+        const offTick = recorder
+          .take()
+          .filter((event) => event.type === 'rejected')
+          .map((event) => (event.type === 'rejected' ? event.orderId : -1n))
+        const expected = candidates.flatMap((price, index) => (price % tickSize === 0n ? [] : [BigInt(index)]))
+        expect(offTick).toEqual(expected)
+      }
+    })
+
     it('error: a live (account, orderId) cannot be reused until it is gone', () => {
       const { engine, recorder } = setup()
       engine.submit(limit(1, 1n, 'buy', 1000n, 1n), NOW)

@@ -88,10 +88,39 @@ const PRICE_LIMIT = 2 ** 48
 const SIZE_LIMIT = 2 ** 40
 const INTEGER_LIMIT = 2 ** 53
 const DIRECT_ACCOUNT_LIMIT = 2 ** 20
+const HEAD = 0
+const TAIL = 1
 // Level search scans this many keys from the top of book before bisecting; moves this short are done inline
 // (a copyWithin call costs more than moving a few elements by hand).
 const SHORT_SCAN = 16
 const SHORT_MOVE = 32
+// The order record: 64 bytes per handle in one ArrayBuffer seen through four views. Matching and cancelling touch
+// most fields of an order at once, so keeping them together costs one or two cache lines per order where an array
+// per field costs a line per field. (Constants stay in this module: an imported binding is a load at each use.)
+// Doubles (integers below 2^53) at handle * ORDER_FLOATS + offset:
+const ORDER_FLOATS = 8
+const PRICE = 0
+const REMAINING = 1
+const ID_NUMBER = 2
+const SEQUENCE = 3
+// int32s at handle * ORDER_INTS + offset, after the doubles (ACCOUNT, a uint32, is read through the uint32 view):
+const ORDER_INTS = 16
+const ACCOUNT = 8
+const NEXT = 9
+const PREVIOUS = 10
+const LEVEL = 11
+// Links of the account's list, oldest first (NONE at the ends).
+const ACCOUNT_NEXT = 12
+const ACCOUNT_PREVIOUS = 13
+// Position in the expiry heap, NONE for an order without expiry.
+const HEAP_INDEX = 14
+// and bytes at handle * ORDER_BYTES + offset, in the last int32:
+const ORDER_BYTES = 64
+const SIDE = 60
+const FLAGS = 61
+// Slots of the direct-mapped level cache (a power of two): a book's live levels span a few hundred ticks, so in
+// tick units they rarely share a slot.
+const LEVEL_CACHE_SIZE = 4096
 
 /**
  * One market's order book and matcher: price-time priority, limit / market / IOC / post-only / reduce-only / GTT,
@@ -105,11 +134,16 @@ const SHORT_MOVE = 32
  * them: it compares prices and adds or subtracts sizes, whose results stay integers below 2^53. Each boundary value
  * is range-checked as a bigint (0 ≤ v < 2^53) before it is converted, then against its own bound as a number.
  *
- * Storage is allocation-free per operation: orders are dense handles into typed arrays, reused through a free
- * list; each price level is an intrusive FIFO (prev/next handles); each side keeps its level keys sorted in a
- * Float64Array with the best level last (key = price for bids, −price for asks, so "best" is always the largest
- * key); live orders are found by (account, orderId) in an open-addressing table; GTT orders sit in an indexed
- * binary heap ordered by (expiresAt, sequence). Arrays double when full.
+ * Storage is allocation-free per operation: orders are dense handles to 64-byte records in one typed buffer
+ * (ORDER_BYTES), reused through a free list; each price level is an intrusive FIFO (prev/next handles); each side
+ * keeps its level keys sorted in a Float64Array with the best level last (key = price for bids, −price for asks, so
+ * "best" is always the largest key), with a direct-mapped cache from key to level in front of the search; live
+ * orders are found by (account, orderId) in an open-addressing table; each account's orders form a list with both
+ * ends kept (cancel-all); GTT orders sit in an indexed binary heap ordered by (expiresAt, sequence). Arrays double
+ * when full. An order's number fields reach `placeResting` through its record, not as arguments: a number outside
+ * the small-integer range (about ±2^30) passed to a call V8 does not inline is boxed, a heap allocation per order
+ * (every order without expiry used to pass `Infinity`). Order ids of 2^30 and above still cross into the key table
+ * that way when its methods are not inlined.
  *
  * Reduce-only (choice: clip at entry, then re-check at every fill): at entry the order's size is
  * clipped to what the account can still reduce — its position on the opposite side less its other resting
@@ -132,24 +166,16 @@ export class MatchingEngine {
   private readonly positionOf: PositionLookup | undefined
   private readonly canFill: CanFill | undefined
 
-  // Orders, indexed by handle.
+  // Orders, indexed by handle: the record (see ORDER_BYTES) through its four views, and apart what matching rarely
+  // or never reads.
   private capacity = 0
-  private orderPrice = new Float64Array(0)
-  private orderRemaining = new Float64Array(0)
+  private orderFloats = new Float64Array(0)
+  private orderInts = new Int32Array(0)
+  private orderWords = new Uint32Array(0)
+  private orderBytes = new Uint8Array(0)
+  /** Written and read only for GTT orders (those in the expiry heap). */
   private orderExpiresAt = new Float64Array(0)
-  private orderSequence = new Float64Array(0)
-  private orderIdNumber = new Float64Array(0)
-  private orderAccount = new Uint32Array(0)
-  private orderNext = new Int32Array(0)
-  private orderPrevious = new Int32Array(0)
-  private orderLevel = new Int32Array(0)
-  private orderAccountNext = new Int32Array(0)
-  private orderAccountPrevious = new Int32Array(0)
-  private orderHeapIndex = new Int32Array(0)
-  private orderSide = new Uint8Array(0)
-  private orderFlags = new Uint8Array(0)
   private orderId: bigint[] = []
-  private orderPriceBig: bigint[] = []
   private freeOrder = NONE
   private unusedOrder = 0
   private liveOrders = 0
@@ -160,6 +186,9 @@ export class MatchingEngine {
   private levelTail = new Int32Array(0)
   private levelCount = new Int32Array(0)
   private levelTotal = new Float64Array(0)
+  private levelKey = new Float64Array(0)
+  /** The level's price as the bigint the events carry. */
+  private levelPrice: bigint[] = []
   private freeLevel = NONE
   private unusedLevel = 0
 
@@ -167,16 +196,23 @@ export class MatchingEngine {
   private sideKeys: Float64Array<ArrayBuffer>[] = [new Float64Array(0), new Float64Array(0)]
   private sideLevels: Int32Array<ArrayBuffer>[] = [new Int32Array(0), new Int32Array(0)]
   private sideCount = new Int32Array(2)
+  // Direct-mapped cache from a level key to its level, in front of the sorted search: most orders join a level
+  // that exists, often deep in the book where the search bisects. A slot holds the last level created or found
+  // there and is cleared when that level is freed; a miss falls back to the search, so a collision costs only time.
+  private readonly levelCache = new Int32Array(LEVEL_CACHE_SIZE).fill(NONE)
+  private readonly inverseTick: number
 
   // Expiry heap of handles, ordered by (expiresAt, sequence).
   private heap = new Int32Array(0)
   private heapSize = 0
 
   private readonly ordersByKey: OrderKeyTable
-  // Head (oldest order) of each account's list: a direct array for account indices below DIRECT_ACCOUNT_LIMIT
-  // (account indices are dense, so this stays small), a hash table above. Hashing here cost ~25 % of throughput.
-  private accountHeadsDirect = new Int32Array(256).fill(NONE)
-  private readonly accountHeads: OrderKeyTable
+  // Ends of each account's list of orders (oldest first, for cancel-all), at 2·account + HEAD / TAIL: a direct
+  // array for account indices below DIRECT_ACCOUNT_LIMIT (account indices are dense, so this stays small), a hash
+  // table keyed (account, HEAD / TAIL) above. Hashing here cost ~25 % of throughput. With both ends at hand, an
+  // append touches one other order (the tail), where a circular list touches two.
+  private accountEndsDirect = new Int32Array(512).fill(NONE)
+  private readonly accountEnds: OrderKeyTable
   // Remaining lots of resting reduce-only orders per account, by side. Touched only for reduce-only orders.
   private readonly restingReduceOnly: [Map<number, number>, Map<number, number>] = [new Map(), new Map()]
   private nextSequence = 0
@@ -209,12 +245,13 @@ export class MatchingEngine {
     this.tickSize = tickSize
     this.minSize = minSize
     this.tick = Number(tickSize)
+    this.inverseTick = 1 / this.tick
     this.minSizeNumber = Number(minSize)
     this.sink = sink
     this.positionOf = positionOf
     this.canFill = canFill
     this.ordersByKey = new OrderKeyTable(initialCapacity)
-    this.accountHeads = new OrderKeyTable(64)
+    this.accountEnds = new OrderKeyTable(64)
     this.growOrders(initialCapacity)
     this.growLevels(64)
     this.growSide(BUY, 64)
@@ -249,7 +286,7 @@ export class MatchingEngine {
   cancelAll(account: number): number {
     if ((account >>> 0) !== account) return 0
     let cancelled = 0
-    for (let head = this.accountHead(account); head !== NONE; head = this.accountHead(account)) {
+    for (let head = this.accountEnd(account, HEAD); head !== NONE; head = this.accountEnd(account, HEAD)) {
       this.cancelResting(head, 'user')
       cancelled++
     }
@@ -308,8 +345,7 @@ export class MatchingEngine {
     const count = this.sideCount[sideIndex]!
     for (let position = count - 1; position >= 0 && levels.length < maxLevels; position--) {
       const level = this.sideLevels[sideIndex]![position]!
-      const head = this.levelHead[level]!
-      levels.push([this.orderPriceBig[head]!, BigInt(this.levelTotal[level]!), this.levelCount[level]!])
+      levels.push([this.levelPrice[level]!, BigInt(this.levelTotal[level]!), this.levelCount[level]!])
     }
     return levels
   }
@@ -326,8 +362,10 @@ export class MatchingEngine {
     for (const side of [BUY, SELL]) {
       for (let position = 0; position < this.sideCount[side]!; position++) {
         const level = this.sideLevels[side]![position]!
-        for (let handle = this.levelHead[level]!; handle !== NONE; handle = this.orderNext[handle]!) {
+        let handle = this.levelHead[level]!
+        while (handle !== NONE) {
           orders.push(this.describe(handle))
+          handle = this.orderInts[handle * ORDER_INTS + NEXT]!
         }
       }
     }
@@ -375,24 +413,26 @@ export class MatchingEngine {
     this.reset()
     for (const order of snapshot.orders) {
       const handle = this.allocateOrder()
-      const side = order.side === 'buy' ? BUY : SELL
       const flags =
         (order.postOnly ? FLAG_POST_ONLY : 0) |
         (order.reduceOnly ? FLAG_REDUCE_ONLY : 0) |
         (STP_MODES.indexOf(order.selfTradePrevention) << STP_SHIFT)
+      this.orderFloats[handle * ORDER_FLOATS + ID_NUMBER] = Number(order.orderId)
+      this.orderFloats[handle * ORDER_FLOATS + PRICE] = Number(order.price)
+      this.orderFloats[handle * ORDER_FLOATS + REMAINING] = Number(order.remaining)
       this.placeResting(
         handle,
         order.account,
         order.orderId,
-        Number(order.orderId),
-        side,
+        order.side === 'buy' ? BUY : SELL,
         order.price,
-        Number(order.price),
-        Number(order.remaining),
-        order.expiresAt === undefined ? Infinity : Number(order.expiresAt),
         flags,
         order.sequence,
       )
+      if (order.expiresAt !== undefined) {
+        this.orderExpiresAt[handle] = Number(order.expiresAt)
+        this.heapPush(handle)
+      }
     }
     this.nextSequence = snapshot.nextSequence
   }
@@ -423,10 +463,10 @@ export class MatchingEngine {
       let resting = this.restingReduceOnly[side === BUY ? 0 : 1].get(order.account) ?? 0
       if (
         replacing !== NONE &&
-        (this.orderFlags[replacing]! & FLAG_REDUCE_ONLY) !== 0 &&
-        this.orderSide[replacing] === side
+        (this.orderBytes[replacing * ORDER_BYTES + FLAGS]! & FLAG_REDUCE_ONLY) !== 0 &&
+        this.orderBytes[replacing * ORDER_BYTES + SIDE] === side
       ) {
-        resting -= this.orderRemaining[replacing]!
+        resting -= this.orderFloats[replacing * ORDER_FLOATS + REMAINING]!
       }
       const reducible = side === BUY ? -position : position
       const capacity = reducible - BigInt(resting)
@@ -470,7 +510,7 @@ export class MatchingEngine {
       const price = order.price
       const priceNumber = toNumberBelow(price, PRICE_LIMIT)
       if (priceNumber <= 0) return new PriceOutOfRangeError(price)
-      if (priceNumber % this.tick !== 0) return new PriceOffTickError(price, this.tickSize)
+      if (!isMultipleOf(priceNumber, this.tick, this.inverseTick)) return new PriceOffTickError(price, this.tickSize)
       const timeInForce = order.timeInForce
       if (timeInForce !== undefined && timeInForce !== 'GTC' && timeInForce !== 'IOC') {
         return new InvalidOrderError('timeInForce', timeInForce)
@@ -540,7 +580,7 @@ export class MatchingEngine {
       if (this.sideKeys[opposite]![count - 1]! < limitKey) break
       const level = this.sideLevels[opposite]![count - 1]!
       const maker = this.levelHead[level]!
-      const makerAccount = this.orderAccount[maker]!
+      const makerAccount = this.orderWords[maker * ORDER_INTS + ACCOUNT]!
 
       if (makerAccount === account) {
         const mode = (flags >>> STP_SHIFT) & 3
@@ -552,9 +592,9 @@ export class MatchingEngine {
         continue
       }
 
-      const makerRemaining = this.orderRemaining[maker]!
+      const makerRemaining = this.orderFloats[maker * ORDER_FLOATS + REMAINING]!
       let fill = remaining < makerRemaining ? remaining : makerRemaining
-      const makerFlags = this.orderFlags[maker]!
+      const makerFlags = this.orderBytes[maker * ORDER_BYTES + FLAGS]!
       if (((flags | makerFlags) & FLAG_REDUCE_ONLY) !== 0) {
         if ((flags & FLAG_REDUCE_ONLY) !== 0) {
           const capacity = this.reduceCapacity(account, side)
@@ -574,7 +614,7 @@ export class MatchingEngine {
         }
       }
 
-      const price = this.orderPriceBig[maker]!
+      const price = this.levelPrice[level]!
       const fillBig = toBigInt(fill)
       if (this.canFill !== undefined) {
         const admission = this.canFill(account, makerAccount, price, fillBig, sideName)
@@ -590,7 +630,7 @@ export class MatchingEngine {
 
       remaining -= fill
       const makerLeft = makerRemaining - fill
-      this.orderRemaining[maker] = makerLeft
+      this.orderFloats[maker * ORDER_FLOATS + REMAINING] = makerLeft
       this.levelTotal[level] = this.levelTotal[level]! - fill
       if ((makerFlags & FLAG_REDUCE_ONLY) !== 0) this.addRestingReduceOnly(makerAccount, opposite, -fill)
       const makerOrderId = this.orderId[maker]!
@@ -604,19 +644,14 @@ export class MatchingEngine {
       return
     }
     const handle = this.allocateOrder()
-    this.placeResting(
-      handle,
-      account,
-      orderId,
-      this.validIdNumber,
-      side,
-      order.price,
-      this.validPrice,
-      remaining,
-      this.validExpiresAt,
-      flags,
-      sequence,
-    )
+    this.orderFloats[handle * ORDER_FLOATS + ID_NUMBER] = this.validIdNumber
+    this.orderFloats[handle * ORDER_FLOATS + PRICE] = this.validPrice
+    this.orderFloats[handle * ORDER_FLOATS + REMAINING] = remaining
+    this.placeResting(handle, account, orderId, side, order.price, flags, sequence)
+    if (this.validExpiresAt !== Infinity) {
+      this.orderExpiresAt[handle] = this.validExpiresAt
+      this.heapPush(handle)
+    }
     sink.rested(account, orderId, sideName, order.price, remaining === size ? sizeBig : toBigInt(remaining))
   }
 
@@ -648,71 +683,61 @@ export class MatchingEngine {
 
   // ─── Book structure ──────────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Links a new resting order into its level, account list and key table; a GTT order's caller then writes its
+   * expiry and pushes it on the heap. The caller has already written the order's number fields (ID_NUMBER, PRICE,
+   * REMAINING): they are doubles, and a double passed to a call V8 does not inline is boxed, a heap allocation.
+   */
   private placeResting(
     handle: number,
     account: number,
     orderId: bigint,
-    idNumber: number,
     side: number,
     price: bigint,
-    priceNumber: number,
-    remaining: number,
-    expiresAt: number,
     flags: number,
     sequence: number,
   ): void {
-    this.orderPrice[handle] = priceNumber
-    this.orderRemaining[handle] = remaining
-    this.orderExpiresAt[handle] = expiresAt
-    this.orderSequence[handle] = sequence
-    this.orderIdNumber[handle] = idNumber
-    this.orderAccount[handle] = account
-    this.orderSide[handle] = side
-    this.orderFlags[handle] = flags
+    const remaining = this.orderFloats[handle * ORDER_FLOATS + REMAINING]!
+    this.orderFloats[handle * ORDER_FLOATS + SEQUENCE] = sequence
+    this.orderWords[handle * ORDER_INTS + ACCOUNT] = account
+    this.orderBytes[handle * ORDER_BYTES + SIDE] = side
+    this.orderBytes[handle * ORDER_BYTES + FLAGS] = flags
     this.orderId[handle] = orderId
-    this.orderPriceBig[handle] = price
 
     // Level FIFO: append at the tail.
-    const level = this.findOrCreateLevel(side, side === BUY ? priceNumber : -priceNumber)
+    const level = this.findOrCreateLevel(side, handle, price)
     const tail = this.levelTail[level]!
-    this.orderPrevious[handle] = tail
-    this.orderNext[handle] = NONE
+    this.orderInts[handle * ORDER_INTS + PREVIOUS] = tail
+    this.orderInts[handle * ORDER_INTS + NEXT] = NONE
     if (tail === NONE) this.levelHead[level] = handle
-    else this.orderNext[tail] = handle
+    else this.orderInts[tail * ORDER_INTS + NEXT] = handle
     this.levelTail[level] = handle
     this.levelCount[level] = this.levelCount[level]! + 1
     this.levelTotal[level] = this.levelTotal[level]! + remaining
-    this.orderLevel[handle] = level
+    this.orderInts[handle * ORDER_INTS + LEVEL] = level
 
-    // Account list: circular, oldest first; the table holds the head.
-    const head = this.accountHead(account)
-    if (head === NONE) {
-      this.orderAccountNext[handle] = handle
-      this.orderAccountPrevious[handle] = handle
-      this.setAccountHead(account, handle)
-    } else {
-      const last = this.orderAccountPrevious[head]!
-      this.orderAccountNext[last] = handle
-      this.orderAccountPrevious[handle] = last
-      this.orderAccountNext[handle] = head
-      this.orderAccountPrevious[head] = handle
-    }
+    // Account list: append at the tail (orders are placed in sequence order, so the head is the oldest).
+    const accountTail = this.accountEnd(account, TAIL)
+    this.orderInts[handle * ORDER_INTS + ACCOUNT_PREVIOUS] = accountTail
+    this.orderInts[handle * ORDER_INTS + ACCOUNT_NEXT] = NONE
+    if (accountTail === NONE) this.setAccountEnd(account, HEAD, handle)
+    else this.orderInts[accountTail * ORDER_INTS + ACCOUNT_NEXT] = handle
+    this.setAccountEnd(account, TAIL, handle)
 
-    this.ordersByKey.set(account, idNumber, handle)
-    if (expiresAt !== Infinity) this.heapPush(handle)
-    else this.orderHeapIndex[handle] = NONE
+    this.ordersByKey.set(account, this.orderFloats[handle * ORDER_FLOATS + ID_NUMBER]!, handle)
+    this.orderInts[handle * ORDER_INTS + HEAP_INDEX] = NONE
     if ((flags & FLAG_REDUCE_ONLY) !== 0) this.addRestingReduceOnly(account, side, remaining)
     this.liveOrders++
   }
 
   private cancelResting(handle: number, reason: CancelReason): void {
-    const account = this.orderAccount[handle]!
+    const account = this.orderWords[handle * ORDER_INTS + ACCOUNT]!
     const orderId = this.orderId[handle]!
-    const remaining = this.orderRemaining[handle]!
-    if ((this.orderFlags[handle]! & FLAG_REDUCE_ONLY) !== 0) {
-      this.addRestingReduceOnly(account, this.orderSide[handle]!, -remaining)
+    const remaining = this.orderFloats[handle * ORDER_FLOATS + REMAINING]!
+    if ((this.orderBytes[handle * ORDER_BYTES + FLAGS]! & FLAG_REDUCE_ONLY) !== 0) {
+      this.addRestingReduceOnly(account, this.orderBytes[handle * ORDER_BYTES + SIDE]!, -remaining)
     }
-    const level = this.orderLevel[handle]!
+    const level = this.orderInts[handle * ORDER_INTS + LEVEL]!
     this.levelTotal[level] = this.levelTotal[level]! - remaining
     this.removeResting(handle)
     this.sink.cancelled(account, orderId, toBigInt(remaining), reason)
@@ -720,71 +745,76 @@ export class MatchingEngine {
 
   /** Unlinks a resting order from its level, account list, key table and heap, and frees its handle. */
   private removeResting(handle: number): void {
-    const level = this.orderLevel[handle]!
-    const previous = this.orderPrevious[handle]!
-    const next = this.orderNext[handle]!
+    const level = this.orderInts[handle * ORDER_INTS + LEVEL]!
+    const previous = this.orderInts[handle * ORDER_INTS + PREVIOUS]!
+    const next = this.orderInts[handle * ORDER_INTS + NEXT]!
     if (previous === NONE) this.levelHead[level] = next
-    else this.orderNext[previous] = next
+    else this.orderInts[previous * ORDER_INTS + NEXT] = next
     if (next === NONE) this.levelTail[level] = previous
-    else this.orderPrevious[next] = previous
+    else this.orderInts[next * ORDER_INTS + PREVIOUS] = previous
     const levelCount = this.levelCount[level]! - 1
     this.levelCount[level] = levelCount
-    if (levelCount === 0) this.removeLevel(this.orderSide[handle]!, level, this.orderPrice[handle]!)
+    if (levelCount === 0) this.removeLevel(this.orderBytes[handle * ORDER_BYTES + SIDE]!, level)
 
-    const account = this.orderAccount[handle]!
-    const accountNext = this.orderAccountNext[handle]!
-    if (accountNext === handle) {
-      this.setAccountHead(account, NONE)
-    } else {
-      const accountPrevious = this.orderAccountPrevious[handle]!
-      this.orderAccountNext[accountPrevious] = accountNext
-      this.orderAccountPrevious[accountNext] = accountPrevious
-      // In a list kept in sequence order, the head is the one whose predecessor (the tail) is newer.
-      if (this.orderSequence[accountPrevious]! > this.orderSequence[handle]!) {
-        this.setAccountHead(account, accountNext)
-      }
-    }
+    const account = this.orderWords[handle * ORDER_INTS + ACCOUNT]!
+    const accountPrevious = this.orderInts[handle * ORDER_INTS + ACCOUNT_PREVIOUS]!
+    const accountNext = this.orderInts[handle * ORDER_INTS + ACCOUNT_NEXT]!
+    if (accountPrevious === NONE) this.setAccountEnd(account, HEAD, accountNext)
+    else this.orderInts[accountPrevious * ORDER_INTS + ACCOUNT_NEXT] = accountNext
+    if (accountNext === NONE) this.setAccountEnd(account, TAIL, accountPrevious)
+    else this.orderInts[accountNext * ORDER_INTS + ACCOUNT_PREVIOUS] = accountPrevious
 
-    this.ordersByKey.delete(account, this.orderIdNumber[handle]!)
-    if (this.orderHeapIndex[handle] !== NONE) this.heapRemove(handle)
+    this.ordersByKey.delete(account, this.orderFloats[handle * ORDER_FLOATS + ID_NUMBER]!)
+    if (this.orderInts[handle * ORDER_INTS + HEAP_INDEX] !== NONE) this.heapRemove(handle)
     this.orderId[handle] = 0n
-    this.orderPriceBig[handle] = 0n
-    this.orderNext[handle] = this.freeOrder
+    this.orderInts[handle * ORDER_INTS + NEXT] = this.freeOrder
     this.freeOrder = handle
     this.liveOrders--
   }
 
-  private accountHead(account: number): number {
-    const direct = this.accountHeadsDirect
-    if (account < direct.length) return direct[account]!
-    return account < DIRECT_ACCOUNT_LIMIT ? NONE : this.accountHeads.get(account, 0)
+  /** The account's oldest (HEAD) or newest (TAIL) live order, or NONE. */
+  private accountEnd(account: number, end: number): number {
+    const direct = this.accountEndsDirect
+    const index = account * 2 + end
+    if (index < direct.length) return direct[index]!
+    return account < DIRECT_ACCOUNT_LIMIT ? NONE : this.accountEnds.get(account, end)
   }
 
-  /** Sets (or with NONE clears) the account's list head. */
-  private setAccountHead(account: number, handle: number): void {
+  /** Sets (or with NONE clears) one end of the account's list. */
+  private setAccountEnd(account: number, end: number, handle: number): void {
     if (account >= DIRECT_ACCOUNT_LIMIT) {
-      if (handle === NONE) this.accountHeads.delete(account, 0)
-      else this.accountHeads.set(account, 0, handle)
+      if (handle === NONE) this.accountEnds.delete(account, end)
+      else this.accountEnds.set(account, end, handle)
       return
     }
-    let direct = this.accountHeadsDirect
-    if (account >= direct.length) {
+    let direct = this.accountEndsDirect
+    const index = account * 2 + end
+    if (index >= direct.length) {
       if (handle === NONE) return
       let length = direct.length * 2
-      while (length <= account) length *= 2
+      while (length <= index) length *= 2
       direct = new Int32Array(length).fill(NONE)
-      direct.set(this.accountHeadsDirect)
-      this.accountHeadsDirect = direct
+      direct.set(this.accountEndsDirect)
+      this.accountEndsDirect = direct
     }
-    direct[account] = handle
+    direct[index] = handle
   }
 
-  private findOrCreateLevel(side: number, key: number): number {
+  /** The level of the resting order `handle` (its PRICE already written), created if new. */
+  private findOrCreateLevel(side: number, handle: number, priceBig: bigint): number {
+    const price = this.orderFloats[handle * ORDER_FLOATS + PRICE]!
+    const key = side === BUY ? price : -price
+    const slot = this.levelCacheSlot(key)
+    const cached = this.levelCache[slot]!
+    if (cached !== NONE && this.levelKey[cached] === key) return cached
     const count = this.sideCount[side]!
     let keys = this.sideKeys[side]!
-    if (count > 0 && keys[count - 1] === key) return this.sideLevels[side]![count - 1]!
     const position = lowerBound(keys, count, key)
-    if (position < count && keys[position] === key) return this.sideLevels[side]![position]!
+    if (position < count && keys[position] === key) {
+      const found = this.sideLevels[side]![position]!
+      this.levelCache[slot] = found
+      return found
+    }
     if (count === keys.length) {
       this.growSide(side, count * 2)
       keys = this.sideKeys[side]!
@@ -803,11 +833,16 @@ export class MatchingEngine {
     keys[position] = key
     levels[position] = level
     this.sideCount[side] = count + 1
+    this.levelKey[level] = key
+    this.levelPrice[level] = priceBig
+    this.levelCache[slot] = level
     return level
   }
 
-  private removeLevel(side: number, level: number, price: number): void {
-    const key = side === BUY ? price : -price
+  private removeLevel(side: number, level: number): void {
+    const key = this.levelKey[level]!
+    const slot = this.levelCacheSlot(key)
+    if (this.levelCache[slot] === level) this.levelCache[slot] = NONE
     const count = this.sideCount[side]!
     const keys = this.sideKeys[side]!
     if (keys[count - 1] !== key) {
@@ -827,10 +862,19 @@ export class MatchingEngine {
     this.levelNextFree(level)
   }
 
+  /**
+   * Cache slot of a level key: its price in ticks, modulo the cache size (ToInt32 wraps; asks' negative keys land
+   * apart from bids'). Multiplying by the inverse tick may be off by one from the exact quotient, but it is the
+   * same function of the key every time, which is all a cache slot needs.
+   */
+  private levelCacheSlot(key: number): number {
+    return (key * this.inverseTick) & (LEVEL_CACHE_SIZE - 1)
+  }
+
   private bestPrice(side: number): bigint | undefined {
     const count = this.sideCount[side]!
     if (count === 0) return undefined
-    return this.orderPriceBig[this.levelHead[this.sideLevels[side]![count - 1]!]!]
+    return this.levelPrice[this.sideLevels[side]![count - 1]!]
   }
 
   private findOrder(account: number, orderId: bigint): number {
@@ -840,19 +884,19 @@ export class MatchingEngine {
   }
 
   private describe(handle: number): RestingOrderSnapshot {
-    const flags = this.orderFlags[handle]!
-    const expiresAt = this.orderExpiresAt[handle]!
+    const flags = this.orderBytes[handle * ORDER_BYTES + FLAGS]!
+    const expires = this.orderInts[handle * ORDER_INTS + HEAP_INDEX] !== NONE
     return {
-      account: this.orderAccount[handle]!,
+      account: this.orderWords[handle * ORDER_INTS + ACCOUNT]!,
       orderId: this.orderId[handle]!,
-      side: SIDES[this.orderSide[handle]!]!,
-      price: this.orderPriceBig[handle]!,
-      remaining: BigInt(this.orderRemaining[handle]!),
+      side: SIDES[this.orderBytes[handle * ORDER_BYTES + SIDE]!]!,
+      price: this.levelPrice[this.orderInts[handle * ORDER_INTS + LEVEL]!]!,
+      remaining: BigInt(this.orderFloats[handle * ORDER_FLOATS + REMAINING]!),
       reduceOnly: (flags & FLAG_REDUCE_ONLY) !== 0,
       postOnly: (flags & FLAG_POST_ONLY) !== 0,
       selfTradePrevention: STP_MODES[(flags >>> STP_SHIFT) & 3]!,
-      expiresAt: expiresAt === Infinity ? undefined : BigInt(expiresAt),
-      sequence: this.orderSequence[handle]!,
+      expiresAt: expires ? BigInt(this.orderExpiresAt[handle]!) : undefined,
+      sequence: this.orderFloats[handle * ORDER_FLOATS + SEQUENCE]!,
     }
   }
 
@@ -868,25 +912,26 @@ export class MatchingEngine {
   private heapBefore(a: number, b: number): boolean {
     const expiresA = this.orderExpiresAt[a]!
     const expiresB = this.orderExpiresAt[b]!
-    return expiresA < expiresB || (expiresA === expiresB && this.orderSequence[a]! < this.orderSequence[b]!)
+    if (expiresA !== expiresB) return expiresA < expiresB
+    return this.orderFloats[a * ORDER_FLOATS + SEQUENCE]! < this.orderFloats[b * ORDER_FLOATS + SEQUENCE]!
   }
 
   private heapPush(handle: number): void {
     const index = this.heapSize++
     this.heap[index] = handle
-    this.orderHeapIndex[handle] = index
+    this.orderInts[handle * ORDER_INTS + HEAP_INDEX] = index
     this.heapUp(index)
   }
 
   private heapRemove(handle: number): void {
-    const index = this.orderHeapIndex[handle]!
+    const index = this.orderInts[handle * ORDER_INTS + HEAP_INDEX]!
     const last = this.heap[--this.heapSize]!
-    this.orderHeapIndex[handle] = NONE
+    this.orderInts[handle * ORDER_INTS + HEAP_INDEX] = NONE
     if (index === this.heapSize) return
     this.heap[index] = last
-    this.orderHeapIndex[last] = index
+    this.orderInts[last * ORDER_INTS + HEAP_INDEX] = index
     this.heapDown(index)
-    this.heapUp(this.orderHeapIndex[last]!)
+    this.heapUp(this.orderInts[last * ORDER_INTS + HEAP_INDEX]!)
   }
 
   private heapUp(index: number): void {
@@ -897,11 +942,11 @@ export class MatchingEngine {
       const parent = heap[parentIndex]!
       if (!this.heapBefore(handle, parent)) break
       heap[index] = parent
-      this.orderHeapIndex[parent] = index
+      this.orderInts[parent * ORDER_INTS + HEAP_INDEX] = index
       index = parentIndex
     }
     heap[index] = handle
-    this.orderHeapIndex[handle] = index
+    this.orderInts[handle * ORDER_INTS + HEAP_INDEX] = index
   }
 
   private heapDown(index: number): void {
@@ -914,12 +959,13 @@ export class MatchingEngine {
       const right = left + 1
       const child = right < size && this.heapBefore(heap[right]!, heap[left]!) ? right : left
       if (!this.heapBefore(heap[child]!, handle)) break
-      heap[index] = heap[child]!
-      this.orderHeapIndex[heap[index]!] = index
+      const moved = heap[child]!
+      heap[index] = moved
+      this.orderInts[moved * ORDER_INTS + HEAP_INDEX] = index
       index = child
     }
     heap[index] = handle
-    this.orderHeapIndex[handle] = index
+    this.orderInts[handle * ORDER_INTS + HEAP_INDEX] = index
   }
 
   // ─── Pools ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -927,7 +973,7 @@ export class MatchingEngine {
   private allocateOrder(): number {
     const free = this.freeOrder
     if (free !== NONE) {
-      this.freeOrder = this.orderNext[free]!
+      this.freeOrder = this.orderInts[free * ORDER_INTS + NEXT]!
       return free
     }
     if (this.unusedOrder === this.capacity) this.growOrders(this.capacity * 2)
@@ -951,32 +997,21 @@ export class MatchingEngine {
   private levelNextFree(level: number): void {
     this.levelTail[level] = NONE
     this.levelTotal[level] = 0
+    this.levelPrice[level] = 0n
     this.levelHead[level] = this.freeLevel
     this.freeLevel = level
   }
 
   private growOrders(capacity: number): void {
-    this.orderPrice = growFloat(this.orderPrice, capacity)
-    this.orderRemaining = growFloat(this.orderRemaining, capacity)
+    const records = new Float64Array(capacity * ORDER_FLOATS)
+    records.set(this.orderFloats)
+    this.orderFloats = records
+    this.orderInts = new Int32Array(records.buffer)
+    this.orderWords = new Uint32Array(records.buffer)
+    this.orderBytes = new Uint8Array(records.buffer)
     this.orderExpiresAt = growFloat(this.orderExpiresAt, capacity)
-    this.orderSequence = growFloat(this.orderSequence, capacity)
-    this.orderIdNumber = growFloat(this.orderIdNumber, capacity)
-    const account = new Uint32Array(capacity)
-    account.set(this.orderAccount)
-    this.orderAccount = account
-    this.orderNext = growInt(this.orderNext, capacity)
-    this.orderPrevious = growInt(this.orderPrevious, capacity)
-    this.orderLevel = growInt(this.orderLevel, capacity)
-    this.orderAccountNext = growInt(this.orderAccountNext, capacity)
-    this.orderAccountPrevious = growInt(this.orderAccountPrevious, capacity)
-    this.orderHeapIndex = growInt(this.orderHeapIndex, capacity)
     this.heap = growInt(this.heap, capacity)
-    this.orderSide = growBytes(this.orderSide, capacity)
-    this.orderFlags = growBytes(this.orderFlags, capacity)
-    for (let handle = this.capacity; handle < capacity; handle++) {
-      this.orderId.push(0n)
-      this.orderPriceBig.push(0n)
-    }
+    for (let handle = this.capacity; handle < capacity; handle++) this.orderId.push(0n)
     this.capacity = capacity
   }
 
@@ -985,6 +1020,8 @@ export class MatchingEngine {
     this.levelTail = growInt(this.levelTail, capacity)
     this.levelCount = growInt(this.levelCount, capacity)
     this.levelTotal = growFloat(this.levelTotal, capacity)
+    this.levelKey = growFloat(this.levelKey, capacity)
+    for (let level = this.levelCapacity; level < capacity; level++) this.levelPrice.push(0n)
     this.levelCapacity = capacity
   }
 
@@ -1002,14 +1039,15 @@ export class MatchingEngine {
     this.levelCount.fill(0)
     this.levelTotal.fill(0)
     this.sideCount.fill(0)
+    this.levelCache.fill(NONE)
     this.heapSize = 0
     this.ordersByKey.clear()
-    this.accountHeads.clear()
-    this.accountHeadsDirect.fill(NONE)
+    this.accountEnds.clear()
+    this.accountEndsDirect.fill(NONE)
     this.restingReduceOnly[0].clear()
     this.restingReduceOnly[1].clear()
     this.orderId.fill(0n)
-    this.orderPriceBig.fill(0n)
+    this.levelPrice.fill(0n)
     this.nextSequence = 0
   }
 }
@@ -1034,6 +1072,16 @@ function lowerBound(keys: Float64Array, count: number, key: number): number {
     position = low
   }
   return position
+}
+
+/**
+ * Whether `tick` divides `value`, for integers 0 < value < 2^48 and 0 < tick < 2^48, given inverseTick = 1 / tick
+ * (rounded). Exact: when tick divides value, value · inverseTick is within q · 2^-51 < 1/2 of the quotient q, so it
+ * rounds to q and q · tick === value; when it does not, no integer times tick is value, and q · tick < 2^49 is
+ * computed exactly. A double `%` is a call into C in V8 and a division is several times slower than a multiply.
+ */
+function isMultipleOf(value: number, tick: number, inverseTick: number): boolean {
+  return Math.round(value * inverseTick) * tick === value
 }
 
 /** `value` is a bigint with 0 ≤ value < limit (limit ≤ 2^53, exactly representable; see the class comment). */
@@ -1080,12 +1128,6 @@ function growFloat(array: Float64Array, capacity: number): Float64Array<ArrayBuf
 
 function growInt(array: Int32Array, capacity: number): Int32Array<ArrayBuffer> {
   const grown = new Int32Array(capacity)
-  grown.set(array)
-  return grown
-}
-
-function growBytes(array: Uint8Array, capacity: number): Uint8Array<ArrayBuffer> {
-  const grown = new Uint8Array(capacity)
   grown.set(array)
   return grown
 }
