@@ -35,7 +35,10 @@ import { FundingKeeper } from '../sequencer/keeper/fundingKeeper.ts'
 import { LiquidationKeeper } from '../sequencer/keeper/liquidationKeeper.ts'
 import { sequencerView } from '../sequencer/keeper/keeperView.ts'
 import type { LandedBatch } from '../sequencer/node/settlement.ts'
+import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
 
+const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
+const PROVER_FAULTS: FaultPlan = { 'batch-1': { 1: 'exit' }, 'batch-2': { 1: 'corruptProof' } }
 const tokenAbi = parseAbi(['function balanceOf(address) view returns (uint256)'])
 const USDC = 10n ** 6n
 
@@ -129,7 +132,9 @@ beforeAll(async () => {
     log: () => {},
     logger: pino({ level: 'silent' }),
     // The test plays the oracle itself, so prices move when it says; funding is due every 20 s, not every hour.
-    node: { batch: { maxWaitMs: 300, pollIntervalMs: 50 }, keeper: false },
+    // The first attempt of batch 1's proof crashes its worker thread and batch 2's first proof is corrupt: the
+    // pool must retry both and land every batch anyway (a hang is covered by prover/proverPool.test.ts).
+    node: { batch: { maxWaitMs: 300, pollIntervalMs: 50 }, keeper: false, prover: { workerFilename: FAULTY_WORKER, workerData: { faults: PROVER_FAULTS } } },
     fundingIntervalSeconds: 20n,
   })
   devnet.node.settlement.onLanded((batch) => landed.push(batch))
@@ -312,6 +317,9 @@ describe('devnet settlement loop', () => {
     expect(metrics).toContain('zkperp_proof_lag_batches 0')
     expect(metrics).toMatch(new RegExp(`zkperp_batch_proof_seconds_count ${last.batchNumber}\\b`))
     expect(metrics).toMatch(/zkperp_l1_gas_total [1-9]/)
+    // The injected prover faults were survived: one worker crash, one proof refused by local verification.
+    expect(metrics).toMatch(/zkperp_prover_failures_total\{kind="exit"\} 1\b/)
+    expect(metrics).toMatch(/zkperp_prover_failures_total\{kind="verify"\} 1\b/)
     // Six orders: the first trade's two, Bob's premium bid, Carol's trade's two and the bid the keeper closes her into.
     expect(metrics).toMatch(/zkperp_gateway_acks_total\{kind="1"\} 6/)
 

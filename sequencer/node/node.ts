@@ -25,7 +25,7 @@ import type { Genesis } from '../../sdk/protocol/types.ts'
 import { createGenesisState } from '../../sdk/state/state.ts'
 import { StateTree } from '../../sdk/state/stateTree.ts'
 import type { CircuitArtifactPaths } from '../../prover/proofJob.ts'
-import { ProverPool } from '../../prover/proverPool.ts'
+import { ProverPool, type ProverPoolOptions } from '../../prover/proverPool.ts'
 import { genesisBatchInfo, type StoredBatchInfo } from '../batcher/batchBuild.ts'
 import { BatchStore } from '../batcher/batchStore.ts'
 import { openBatcher, type Batcher } from '../batcher/batcher.ts'
@@ -87,7 +87,8 @@ export type NodeParameters = {
   readonly gateway?: { readonly host?: string; readonly port?: number; readonly sequencerPrivateKey?: Hex }
   /** Cut a batch once its oldest tx waited this long (default 2,000 ms); poll the core every `pollIntervalMs` (200). */
   readonly batch?: { readonly maxWaitMs?: number; readonly pollIntervalMs?: number }
-  readonly prover?: { readonly workers?: number; readonly timeoutMs?: number }
+  /** Workers (default 1) and attempt timeout (default 600,000 ms); tests also substitute a fault-injecting worker. */
+  readonly prover?: Pick<ProverPoolOptions, 'workers' | 'timeoutMs' | 'workerFilename' | 'workerData'>
   /** Omitted: no keeper runs in this process. */
   readonly keeper?: NodeKeeperParameters
   readonly logger: Logger
@@ -177,7 +178,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
       previous = { batchNumber: record.batchNumber, timestamp: record.timestamp, stateRoot: record.newStateRoot, commitment: record.commitment }
     }
 
-    const pool = new ProverPool({ workers: parameters.prover?.workers ?? 1, timeoutMs: parameters.prover?.timeoutMs ?? 600_000, registry })
+    const pool = new ProverPool({ workers: 1, timeoutMs: 600_000, ...parameters.prover, registry })
     stack.push(() => pool.close())
     const settlement = new Settlement({ pool, submitter, previous, logger, metrics: createSettlementMetrics(registry) })
     stack.push(async () => settlement.stop())
