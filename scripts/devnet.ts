@@ -161,9 +161,9 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
                 seed: 1n,
                 markets: genesis.markets.map((market) => ({ initialPrice: market.initialPrice, tickSize: market.metadata.tickSize, maxStepTicks: 20n })),
               }),
-              // Each price is a tx every batch must prove: at 4 slots and ~15 s per proof, the `test` circuit keeps up
-              // with two markets every 20 s (within the 60 s oracle age limit) and leaves room for trades.
-              oracleIntervalMs: nodeOptions.oracleIntervalMs ?? 20_000,
+              // Each price round is a batch to prove: one worker proves a `test` batch in 20–28 s here, so prices every
+              // 30 s (half the 60 s oracle age limit) keep the prover ahead and leave room for trades.
+              oracleIntervalMs: nodeOptions.oracleIntervalMs ?? 30_000,
             },
           }
         : {}),
