@@ -434,7 +434,10 @@ function main(): void {
   const format = (row: string[]): string =>
     row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')
   log('')
-  log(`load average ${loadavg()[0]!.toFixed(2)} at the end: above the core count, figures are diluted by other work`)
+  // The benchmark's own thread accounts for about 1 of the load average.
+  const load = loadavg()[0]!
+  const busy = load > 1.5 ? ': other work was running, figures are diluted' : ' (about 1 is this benchmark)'
+  log(`load average ${load.toFixed(2)} at the end${busy}`)
   log(format(header))
   for (const row of rows) log(format(row))
   const ours = results.find((result) => result.engine === 'zkperp')
