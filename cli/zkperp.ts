@@ -154,6 +154,18 @@ function spendIds(local: SpendOptions): { storageId: bigint; validUntil: bigint 
   }
 }
 
+/** What a signed spend (L2 withdraw or transfer) needs: the chain, the gateway, the signer and a positive amount. */
+async function spendContext(options: GlobalOptions, io: CliIo, local: SpendOptions, amountText: string) {
+  const ids = spendIds(local)
+  const l1 = await connectL1(options)
+  const gateway = gatewayFor(options, l1)
+  const wallet = walletFor(l1, resolvePrivateKey(options, io.env))
+  const decimals = await tokenDecimals(l1)
+  const amount = parseTokenAmount('--amount', amountText, decimals)
+  if (amount === 0n) throw new InvalidArgumentError('--amount', amountText, 'must be positive')
+  return { ...ids, l1, gateway, wallet, decimals, amount }
+}
+
 function withdrawCommand(local: { to?: string; l2?: boolean; amount?: string } & SpendOptions): Runner {
   if (local.l2 === true) return l2WithdrawCommand(local)
   return async (options, io) => {
@@ -174,13 +186,7 @@ function withdrawCommand(local: { to?: string; l2?: boolean; amount?: string } &
 function l2WithdrawCommand(local: { to?: string; amount?: string } & SpendOptions): Runner {
   return async (options, io) => {
     if (local.amount === undefined) throw new MissingOptionError('--amount', 'an L2 withdrawal names the amount to take out')
-    const { storageId, validUntil } = spendIds(local)
-    const l1 = await connectL1(options)
-    const gateway = gatewayFor(options, l1)
-    const wallet = walletFor(l1, resolvePrivateKey(options, io.env))
-    const decimals = await tokenDecimals(l1)
-    const amount = parseTokenAmount('--amount', local.amount, decimals)
-    if (amount === 0n) throw new InvalidArgumentError('--amount', local.amount, 'must be positive')
+    const { storageId, validUntil, l1, gateway, wallet, decimals, amount } = await spendContext(options, io, local, local.amount)
     const to = local.to === undefined ? wallet.account.address : parseAddress('--to', local.to)
     const accountIndex = await accountIndexFor(l1, wallet.account.address, local.account)
     const result = await requestWithdrawal(gateway, {
@@ -202,13 +208,7 @@ function l2WithdrawCommand(local: { to?: string; amount?: string } & SpendOption
 function transferCommand(local: { toAccount: string; amount: string; mode?: string } & SpendOptions): Runner {
   return async (options, io) => {
     const toIndex = parseUnsigned('--to-account', local.toAccount, 0xffffffn)
-    const { storageId, validUntil } = spendIds(local)
-    const l1 = await connectL1(options)
-    const gateway = gatewayFor(options, l1)
-    const wallet = walletFor(l1, resolvePrivateKey(options, io.env))
-    const decimals = await tokenDecimals(l1)
-    const amount = parseTokenAmount('--amount', local.amount, decimals)
-    if (amount === 0n) throw new InvalidArgumentError('--amount', local.amount, 'must be positive')
+    const { storageId, validUntil, l1, gateway, wallet, decimals, amount } = await spendContext(options, io, local, local.amount)
     const fromIndex = await accountIndexFor(l1, wallet.account.address, local.account)
     const targetMode = local.mode === undefined ? await existingMode(gateway, toIndex) : parseMarginMode('--mode', local.mode)
     const result = await transferCollateral(gateway, {

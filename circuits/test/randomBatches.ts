@@ -15,24 +15,13 @@ import { computeEquity, computeNotional } from '../../sdk/state/margin.ts'
 import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'
 import { depositNewTx, depositTx, GENESIS_TIME, oracleTx, order, testContext, testKey, testState, transferTx, withdrawTx, type TestKey } from '../../sdk/state/testFixtures.ts'
 import { commitTxEffect } from '../../sdk/state/txEffect.ts'
+import { mulberry32 } from '../../sequencer/matching/workload.ts'
 import { buildBatchWitness, type BatchWitness } from '../witness/batchWitness.ts'
 
 /** Equity over notional in basis points (∞ without positions): how close to liquidation an account is. */
 function marginRatio(account: Account, state: ExchangeState): number {
   const notional = computeNotional(account.positions, state.markets)
   return notional === 0n ? Number.POSITIVE_INFINITY : Number((computeEquity(account, state.markets) * 10_000n) / notional)
-}
-
-/** mulberry32: choices only (which tx, which account); every amount is built as a bigint from them. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 type Trader = { readonly key: TestKey; readonly owner: bigint }
@@ -56,7 +45,8 @@ export class RandomBatches {
 
   constructor(seed: number, stressFrom = 6) {
     this.#stressFrom = stressFrom
-    this.#random = generator(seed)
+    // mulberry32 picks choices only (which tx, which account); every amount is built as a bigint from them.
+    this.#random = mulberry32(seed)
     for (let i = 2n; i < 8n; i++) this.#traders.set(i, { key: testKey(`fuzz ${i}`), owner: 0xf00n + i })
     // Accounts 2–5 exist from the start (5 isolated in market 0); 6 and 7 are left for random new-account deposits.
     const T0 = GENESIS_TIME + 10n
