@@ -5,7 +5,10 @@
  * checks per second of verifier CPU), ack groups (acks per secp256k1 signature), CPU used, and where the main
  * thread's CPU goes (sampled with the inspector's profiler, by component).
  *
- *   npm run bench:gateway -- [--orders 3000] [--clients 8] [--inflight 16] [--workers 0,1,2] [--no-profile]
+ *   npm run bench:gateway -- [--orders 3000] [--warmup 1000] [--clients 8] [--inflight 16] [--workers 0,1,2] [--no-profile]
+ *
+ * Each run first sends `--warmup` orders through the same clients, uncounted, so that JIT tier-up, the signature
+ * workers' start and their WebAssembly compilation are not in the figures.
  *
  * The clients run in this process (they share its main thread with the gateway); their CPU is shown apart. The
  * machine is shared: figures are measured under load when the load average is above the core count.
@@ -26,6 +29,7 @@ function flag(name: string, fallback: string): string {
 }
 
 const ORDERS = Number(flag('orders', '3000'))
+const WARMUP = Number(flag('warmup', '1000'))
 const CLIENTS = Number(flag('clients', '8'))
 const INFLIGHT = Number(flag('inflight', '16'))
 const WORKER_COUNTS = flag('workers', '0,1,2').split(',').map(Number)
@@ -89,7 +93,7 @@ function componentTimes(profile: Profile): Map<string, number> {
 function makeOrders(): SignedOrder[][] {
   const domain = { chainId: 31_337n, rollupAddress: '0x00000000000000000000000000000000000000aa' } as const
   return Array.from({ length: CLIENTS }, (_, c) =>
-    Array.from({ length: Math.ceil(ORDERS / CLIENTS) }, (_, i) => {
+    Array.from({ length: Math.ceil((WARMUP + ORDERS) / CLIENTS) }, (_, i) => {
       const isBuy = (i + c) % 2 === 0
       const ticks = BigInt((i * 7 + c * 3) % 21) - 10n
       return signOrder(
@@ -99,6 +103,32 @@ function makeOrders(): SignedOrder[][] {
       )
     }),
   )
+}
+
+type SendResult = { latencies: number[]; accepted: number; rejected: number }
+
+/** Every client sends its queue with INFLIGHT orders outstanding; latencies as the clients see them. */
+async function send(clients: ZkPerpClient[], queues: SignedOrder[][]): Promise<SendResult> {
+  const result: SendResult = { latencies: [], accepted: 0, rejected: 0 }
+  await Promise.all(
+    clients.map(async (client, c) => {
+      const queue = queues[c]!
+      let next = 0
+      await Promise.all(
+        Array.from({ length: INFLIGHT }, async () => {
+          while (next < queue.length) {
+            const order = queue[next++]!
+            const sent = performance.now()
+            const reply = await client.placeOrder({ order })
+            result.latencies.push(performance.now() - sent)
+            if (reply.ok) result.accepted++
+            else result.rejected++
+          }
+        }),
+      )
+    }),
+  )
+  return result
 }
 
 async function run(workers: number, orders: SignedOrder[][]) {
@@ -111,6 +141,8 @@ async function run(workers: number, orders: SignedOrder[][]) {
     snapshotEvery: 0,
   })
   const clients = await Promise.all(orders.map(() => ZkPerpClient.connect({ url: test.gateway.url, domain: test.genesis.domain, timeoutMs: 60_000 })))
+  const warmupPerClient = Math.ceil(WARMUP / CLIENTS)
+  await send(clients, orders.map((queue) => queue.slice(0, warmupPerClient)))
   const session = new Session()
   if (PROFILE) {
     session.connect()
@@ -122,28 +154,8 @@ async function run(workers: number, orders: SignedOrder[][]) {
   const acks0 = test.gateway.ackStats()
   const cpu0 = process.cpuUsage()
   const loop0 = performance.eventLoopUtilization()
-  const latencies: number[] = []
-  let accepted = 0
-  let rejected = 0
   const started = performance.now()
-  await Promise.all(
-    clients.map(async (client, c) => {
-      const queue = orders[c]!
-      let next = 0
-      await Promise.all(
-        Array.from({ length: INFLIGHT }, async () => {
-          while (next < queue.length) {
-            const order = queue[next++]!
-            const sent = performance.now()
-            const result = await client.placeOrder({ order })
-            latencies.push(performance.now() - sent)
-            if (result.ok) accepted++
-            else rejected++
-          }
-        }),
-      )
-    }),
-  )
+  const { latencies, accepted, rejected } = await send(clients, orders.map((queue) => queue.slice(warmupPerClient)))
   const wallMs = performance.now() - started
   const cpu = process.cpuUsage(cpu0)
   const loop = performance.eventLoopUtilization(loop0)
@@ -191,6 +203,6 @@ console.log(
 for (const workers of WORKER_COUNTS) {
   const signStarted = performance.now()
   const orders = makeOrders()
-  console.log(`\n(pre-signed ${ORDERS} orders in ${((performance.now() - signStarted) / 1000).toFixed(1)} s; not counted)`)
+  console.log(`\n(pre-signed ${WARMUP} + ${ORDERS} orders in ${((performance.now() - signStarted) / 1000).toFixed(1)} s; not counted)`)
   await run(workers, orders)
 }
