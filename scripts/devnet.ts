@@ -49,7 +49,7 @@ export type DevnetParameters = {
   /** The node's structured log (default: pino to stderr at `info`). */
   readonly logger?: Logger
   /** Overrides for the node's timing (tests shorten batch waits and keeper intervals). */
-  readonly node?: Pick<NodeParameters, 'batch' | 'prover'> & { readonly keeper?: boolean; readonly oracleIntervalMs?: number }
+  readonly node?: Pick<NodeParameters, 'batch' | 'prover' | 'maxSettlementBacklog'> & { readonly keeper?: boolean; readonly oracleIntervalMs?: number }
   /** Every market's funding interval (default the example markets' hour): tests shorten it to see funding applied. */
   readonly fundingIntervalSeconds?: bigint
 }
@@ -153,6 +153,7 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
       gateway: { port: gatewayPort },
       ...(nodeOptions.batch === undefined ? {} : { batch: nodeOptions.batch }),
       ...(nodeOptions.prover === undefined ? {} : { prover: nodeOptions.prover }),
+      ...(nodeOptions.maxSettlementBacklog === undefined ? {} : { maxSettlementBacklog: nodeOptions.maxSettlementBacklog }),
       ...(keeper
         ? {
             keeper: {

@@ -31,6 +31,7 @@ const configSchema = z.object({
   gateway: z.object({ host: z.string().optional(), port: z.number().int().nonnegative().optional() }).optional(),
   batch: z.object({ maxWaitMs: z.number().optional(), pollIntervalMs: z.number().optional() }).optional(),
   prover: z.object({ workers: z.number().int().positive().optional(), timeoutMs: z.number().optional() }).optional(),
+  maxSettlementBacklog: decimal.optional(),
 })
 
 export type NodeConfigFile = z.input<typeof configSchema>
@@ -56,6 +57,7 @@ function readConfig(path: string, environment: NodeJS.ProcessEnv): Omit<NodePara
     ...(parsed.gateway === undefined ? {} : { gateway: parsed.gateway }),
     ...(parsed.batch === undefined ? {} : { batch: parsed.batch }),
     ...(parsed.prover === undefined ? {} : { prover: parsed.prover }),
+    ...(parsed.maxSettlementBacklog === undefined ? {} : { maxSettlementBacklog: parsed.maxSettlementBacklog }),
   } as Omit<NodeParameters, 'logger'>
 }
 

@@ -96,6 +96,12 @@ export type GatewayOptions = {
    * retried at the next input.
    */
   readonly canSnapshot?: () => boolean
+  /**
+   * Asked before a new order is admitted (after validation; a replay of an acked order still gets its ack): an
+   * error refuses the order with that error. Cancels, withdrawals, transfers and trusted inputs are never gated.
+   * The node pauses new orders this way while settlement's backlog is at its limit. Default: always admit.
+   */
+  readonly orderIntake?: () => BaseError | undefined
   /** Registry served on /metrics (default a new one): other services of the process register theirs on it too. */
   readonly registry?: Registry
   /** Levels per side in book messages (default 20). */
@@ -466,6 +472,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     order: SignedOrder,
     publicKey: { x: bigint; y: bigint },
   ): Promise<Reply> {
+    const refused = options.orderIntake?.()
+    if (refused !== undefined) return rejection(id, refused)
     const orderKey = `${order.accountIndex}:${order.storageId}`
     if (inFlightStorageIds.has(orderKey)) return rejection(id, new OrderInFlightError(order.accountIndex, order.storageId))
     if (!sequencer.isStorageIdFresh(order.accountIndex, order.storageId)) {

@@ -52,3 +52,18 @@ export class SettlementPausedError extends BaseError {
     })
   }
 }
+
+/**
+ * New orders are refused while too many persisted batches wait for L1 (proving or landing has fallen behind):
+ * accepting more would only widen the gap between what traders were told and what L1 holds. Cancels, withdrawals,
+ * transfers and L1 operations still go through. Retry once the backlog is below the limit.
+ */
+export class SettlementBacklogError extends BaseError {
+  static readonly code = 'SETTLEMENT_BACKLOG' as const
+  override readonly name = 'Node.SettlementBacklogError'
+  constructor(readonly backlog: bigint, readonly limit: bigint) {
+    super(SettlementBacklogError.code, `${backlog} batches wait for L1 (limit ${limit}): new orders are paused`, {
+      details: { backlog, limit },
+    })
+  }
+}

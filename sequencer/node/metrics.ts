@@ -7,6 +7,10 @@ export type SettlementMetrics = {
   readonly batchesLanded: Gauge
   /** Batches persisted but not yet proven: how far proving trails matching. */
   readonly proofLag: Gauge
+  /** Batches persisted but not yet on L1; above the node's limit new orders are refused. */
+  readonly settlementBacklog: Gauge
+  /** 1 while new orders are refused for the backlog: the alert. */
+  readonly intakePaused: Gauge
   readonly batchTxs: Histogram
   readonly proofSeconds: Histogram
   readonly cutToL1Seconds: Histogram
@@ -21,6 +25,8 @@ export function createSettlementMetrics(registry: Registry): SettlementMetrics {
     batchesProven: new Gauge({ name: 'zkperp_batches_proven', help: 'Number of the last batch with a verified proof', registers }),
     batchesLanded: new Gauge({ name: 'zkperp_batches_landed', help: 'Number of the last batch accepted on L1', registers }),
     proofLag: new Gauge({ name: 'zkperp_proof_lag_batches', help: 'Batches persisted but not yet proven', registers }),
+    settlementBacklog: new Gauge({ name: 'zkperp_settlement_backlog_batches', help: 'Batches persisted but not yet on L1', registers }),
+    intakePaused: new Gauge({ name: 'zkperp_intake_paused', help: '1 while new orders are refused because the settlement backlog is at its limit', registers }),
     batchTxs: new Histogram({ name: 'zkperp_batch_txs', help: 'Non-noop txs per batch', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers }),
     proofSeconds: new Histogram({
       name: 'zkperp_batch_proof_seconds',

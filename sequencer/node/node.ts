@@ -87,6 +87,8 @@ export type NodeParameters = {
   readonly gateway?: { readonly host?: string; readonly port?: number; readonly sequencerPrivateKey?: Hex }
   /** Cut a batch once its oldest tx waited this long (default 2,000 ms); poll the core every `pollIntervalMs` (200). */
   readonly batch?: { readonly maxWaitMs?: number; readonly pollIntervalMs?: number }
+  /** Batches persisted but not yet on L1 at which new orders are refused until settlement catches up (default 16). */
+  readonly maxSettlementBacklog?: bigint
   /** Workers (default 1) and attempt timeout (default 600,000 ms); tests also substitute a fault-injecting worker. */
   readonly prover?: Pick<ProverPoolOptions, 'workers' | 'timeoutMs' | 'workerFilename' | 'workerData'>
   /** Omitted: no keeper runs in this process. */
@@ -153,12 +155,14 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
     // ─── Gateway (recovers the core from the input log) ───────────────────────────────────────────────────
     let batcher: Batcher | undefined
     let polling: Promise<void> | undefined
+    let settlement: Settlement | undefined
     const gateway = await startGateway({
       genesis,
       logPath: join(parameters.dataDir, 'input-log'),
       ...parameters.gateway,
       registry,
       canSnapshot: () => batcher !== undefined && polling === undefined && batcher.bufferedTxs === 0,
+      orderIntake: () => settlement?.orderIntakeRefusal(),
       log: (message) => logger.warn(message),
     })
     stack.push(() => gateway.close())
@@ -180,8 +184,16 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
 
     const pool = new ProverPool({ workers: 1, timeoutMs: 600_000, ...parameters.prover, registry })
     stack.push(() => pool.close())
-    const settlement = new Settlement({ pool, submitter, previous, logger, metrics: createSettlementMetrics(registry) })
-    stack.push(async () => settlement.stop())
+    const activeSettlement = new Settlement({
+      pool,
+      submitter,
+      previous,
+      logger,
+      metrics: createSettlementMetrics(registry),
+      maxBacklog: parameters.maxSettlementBacklog ?? 16n,
+    })
+    settlement = activeSettlement
+    stack.push(async () => activeSettlement.stop())
 
     const opened = await openBatcher({
       genesis,
@@ -193,7 +205,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
       rebuildFrom: l1State.lastBatchNumber + 1n,
       onBatch: (batch) => {
         logger.info({ batch: batch.batchNumber, txs: batch.txs.length, reason: batch.reason, priorityOps: batch.priorityOps }, 'batch persisted')
-        settlement.enqueue(batch)
+        activeSettlement.enqueue(batch)
       },
     })
     batcher = opened.batcher
@@ -207,7 +219,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
       { lastSeq: sequencer.lastSeq, storedBatches: opened.recovery.batches, rebuilt: opened.rebuilt.length, lastBatchOnL1: l1State.lastBatchNumber },
       'recovered',
     )
-    for (const batch of opened.rebuilt) settlement.enqueue(batch)
+    for (const batch of opened.rebuilt) activeSettlement.enqueue(batch)
 
     const pollBatcher = (): Promise<void> => {
       if (polling !== undefined) return polling
@@ -277,7 +289,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
     return {
       gateway,
       batcher: activeBatcher,
-      settlement,
+      settlement: activeSettlement,
       pool,
       watcher,
       registry,
@@ -288,7 +300,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
         batcher: activeBatcher.status,
         batcherPolling: polling !== undefined,
         lastBatchPersisted: activeBatcher.lastBatchInfo.batchNumber,
-        settlement: settlement.status,
+        settlement: activeSettlement.status,
         prover: pool.state,
         watcherError,
       }),

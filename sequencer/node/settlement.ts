@@ -7,13 +7,17 @@
  * returns verified proofs; the submitter retries transient RPC failures and makes a resubmission after a crash a
  * no-op. Anything that still fails pauses settlement at that batch (SettlementPausedError): later batches keep
  * being cut and persisted, none is skipped, and a restart resubmits from the batch store.
+ *
+ * The backlog (batches persisted, not yet on L1) is bounded from the intake side: at `maxBacklog` the gateway
+ * refuses new orders (`orderIntakeRefusal`) until the backlog is back below it, so a slow or paused prover cannot
+ * let matching run arbitrarily far ahead of what L1 holds.
  */
 import type { Logger } from 'pino'
 import type { BuiltBatch, StoredBatchInfo } from '../batcher/batchBuild.ts'
 import { proveBatch, type ProvenBatch } from '../batcher/batchProving.ts'
 import type { ProverPool } from '../../prover/proverPool.ts'
 import type { BatchSubmitter, SubmitBatchReturnType } from '../l1/batchSubmitter.ts'
-import { SettlementPausedError } from './errors.ts'
+import { SettlementBacklogError, SettlementPausedError } from './errors.ts'
 import type { SettlementMetrics } from './metrics.ts'
 
 export type SettlementParameters = {
@@ -25,6 +29,8 @@ export type SettlementParameters = {
   readonly metrics: SettlementMetrics
   /** Wall clock in milliseconds (default `performance.now`). */
   readonly now?: () => number
+  /** Batches persisted but not on L1 at which new orders are refused (default 16). */
+  readonly maxBacklog?: bigint
 }
 
 export type LandedBatch = {
@@ -52,6 +58,8 @@ export class Settlement {
   #lastEnqueued: bigint
   /** Batches enqueued here whose proof is verified (they may finish out of order). */
   #proven = 0
+  readonly #maxBacklog: bigint
+  #intakePaused = false
   readonly #listeners = new Set<Listener>()
 
   constructor(parameters: SettlementParameters) {
@@ -59,12 +67,24 @@ export class Settlement {
     this.#now = parameters.now ?? (() => performance.now())
     this.#previous = parameters.previous
     this.#lastEnqueued = parameters.previous.batchNumber
+    this.#maxBacklog = parameters.maxBacklog ?? 16n
+    if (this.#maxBacklog < 1n) throw new RangeError(`maxBacklog must be at least 1, got ${this.#maxBacklog}`)
     parameters.metrics.batchesLanded.set(Number(parameters.previous.batchNumber))
   }
 
   get status(): SettlementStatus {
     const lastLanded = this.#previous.batchNumber
     return this.#error === undefined ? { status: 'running', lastLanded } : { status: 'paused', lastLanded, error: this.#error }
+  }
+
+  /** Batches persisted (enqueued here) and not yet on L1. */
+  get backlog(): bigint {
+    return this.#lastEnqueued - this.#previous.batchNumber
+  }
+
+  /** The gateway's order gate: an error while the backlog is at its limit, undefined otherwise. */
+  orderIntakeRefusal(): SettlementBacklogError | undefined {
+    return this.#intakePaused ? new SettlementBacklogError(this.backlog, this.#maxBacklog) : undefined
   }
 
   /** Called with each batch once its receipt is in (after the metrics are updated). */
@@ -108,6 +128,7 @@ export class Settlement {
           publicSignals: proof.publicSignals,
         })
         this.#previous = result.storedBatchInfo
+        this.#updateLag()
         const landedAfterMs = this.#now() - enqueuedAt
         metrics.batchesLanded.set(Number(batch.batchNumber))
         metrics.cutToL1Seconds.observe(landedAfterMs / 1000)
@@ -141,7 +162,16 @@ export class Settlement {
   }
 
   #updateLag(): void {
-    this.#parameters.metrics.batchesPersisted.set(Number(this.#lastEnqueued))
-    this.#parameters.metrics.proofLag.set(Number(this.#lastEnqueued - this.#parameters.previous.batchNumber) - this.#proven)
+    const { metrics, logger } = this.#parameters
+    metrics.batchesPersisted.set(Number(this.#lastEnqueued))
+    metrics.proofLag.set(Number(this.#lastEnqueued - this.#parameters.previous.batchNumber) - this.#proven)
+    const backlog = this.backlog
+    metrics.settlementBacklog.set(Number(backlog))
+    const paused = backlog >= this.#maxBacklog
+    if (paused === this.#intakePaused) return
+    this.#intakePaused = paused
+    metrics.intakePaused.set(paused ? 1 : 0)
+    if (paused) logger.warn({ backlog: backlog.toString(), limit: this.#maxBacklog.toString() }, 'settlement backlog at its limit: new orders paused')
+    else logger.info({ backlog: backlog.toString(), limit: this.#maxBacklog.toString() }, 'settlement backlog below its limit: new orders resume')
   }
 }
