@@ -7,15 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { Hex } from 'viem'
 import { runCli } from '../cli/zkperp.ts'
-import { startDevnet, type Devnet } from '../scripts/devnet.ts'
+import type { Devnet } from '../scripts/devnet.ts'
 import { ZkPerpClient } from '../sdk/client/client.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
+import { startQuietDevnet } from './quietDevnet.ts'
 
 const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 // Batch 1 (the deposit) waits 5 s before its proof even starts: the window in which the backlog is at its limit.
@@ -40,12 +40,7 @@ async function gauge(name: string): Promise<number> {
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'zkperp-e2e-backlog-'))
-  devnet = await startDevnet({
-    port: 0,
-    gatewayPort: 0,
-    stateDir,
-    log: () => {},
-    logger: pino({ level: 'silent' }),
+  devnet = await startQuietDevnet(stateDir, {
     node: {
       batch: { maxWaitMs: 300, pollIntervalMs: 50 },
       keeper: false,

@@ -23,7 +23,7 @@ import { parseAbi, type Address, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { runCli } from '../cli/zkperp.ts'
 import { ZK_PERP_ABI } from '../cli/zkPerpAbi.ts'
-import { startDevnet, DEVNET_ORACLE_PRIVATE_KEY, type Devnet } from '../scripts/devnet.ts'
+import { DEVNET_ORACLE_PRIVATE_KEY, type Devnet } from '../scripts/devnet.ts'
 import { spendOutcome, ZkPerpClient } from '../sdk/client/client.ts'
 import { signatureToWire } from '../sdk/client/messages.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
@@ -36,6 +36,7 @@ import { LiquidationKeeper } from '../sequencer/keeper/liquidationKeeper.ts'
 import { sequencerView } from '../sequencer/keeper/keeperView.ts'
 import type { LandedBatch } from '../sequencer/node/settlement.ts'
 import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
+import { startQuietDevnet } from './quietDevnet.ts'
 
 const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 const PROVER_FAULTS: FaultPlan = { 'batch-1': { 1: 'exit' }, 'batch-2': { 1: 'corruptProof' } }
@@ -125,12 +126,7 @@ function tokenBalance(address: Address): Promise<bigint> {
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'zkperp-e2e-'))
-  devnet = await startDevnet({
-    port: 0,
-    gatewayPort: 0,
-    stateDir,
-    log: () => {},
-    logger: pino({ level: 'silent' }),
+  devnet = await startQuietDevnet(stateDir, {
     // The test plays the oracle itself, so prices move when it says; funding is due every 20 s, not every hour.
     // The first attempt of batch 1's proof crashes its worker thread and batch 2's first proof is corrupt: the
     // pool must retry both and land every batch anyway (a hang is covered by prover/proverPool.test.ts).
