@@ -102,14 +102,14 @@ export class Settlement {
     this.#lastEnqueued = batch.batchNumber
     const enqueuedAt = this.#now()
     metrics.batchTxs.observe(batch.txs.length)
-    this.#updateLag()
+    this.#updateBacklog()
     let provenAfterMs = 0
     const proving = proveBatch(pool, batch).then((proven) => {
       provenAfterMs = this.#now() - enqueuedAt
       this.#proven++
       metrics.batchesProven.set(Number(this.#parameters.previous.batchNumber) + this.#proven)
       metrics.proofSeconds.observe((proven.proof.witnessMs + proven.proof.provingMs) / 1000)
-      this.#updateLag()
+      this.#updateBacklog()
       return proven
     })
     // The chain below awaits it; until then a rejection must not count as unhandled.
@@ -128,7 +128,7 @@ export class Settlement {
           publicSignals: proof.publicSignals,
         })
         this.#previous = result.storedBatchInfo
-        this.#updateLag()
+        this.#updateBacklog()
         const landedAfterMs = this.#now() - enqueuedAt
         metrics.batchesLanded.set(Number(batch.batchNumber))
         metrics.cutToL1Seconds.observe(landedAfterMs / 1000)
@@ -161,7 +161,7 @@ export class Settlement {
     return this.#tail
   }
 
-  #updateLag(): void {
+  #updateBacklog(): void {
     const { metrics, logger } = this.#parameters
     metrics.batchesPersisted.set(Number(this.#lastEnqueued))
     metrics.proofLag.set(Number(this.#lastEnqueued - this.#parameters.previous.batchNumber) - this.#proven)
