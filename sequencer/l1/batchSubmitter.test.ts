@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type EIP1193RequestFn, type PublicClient, createPublicClient, createWalletClient, custom, http, parseEventLogs } from 'viem'
+import { type EIP1193RequestFn, type Hex, type PublicClient, createPublicClient, createWalletClient, custom, http, parseEventLogs } from 'viem'
 import type { DeployZkPerpReturnType } from '../../scripts/chain/deploy.ts'
 import type { BatchFixtureEntry } from '../../scripts/circuit/batchPipeline.ts'
 import { hexToBytes } from '../../sdk/protocol/bytes.ts'
 import { computeBatchCommitment, fromSolidityProof, hashStoredBatchInfo, type StoredBatchInfo } from './batchProof.ts'
 import { BatchSubmitter, type BatchSubmitterParameters, type ProvenBatch } from './batchSubmitter.ts'
 import { BatchConflictError, BatchInvalidError, BatchOutOfOrderError, BatchRevertedError, GasCapExceededError } from './errors.ts'
-import { deployFixtureZkPerp, replayFixtureDeposit, startTestChain, type TestChain } from './testChain.ts'
+import { deployFixtureZkPerp, reorgChain, replayFixtureDeposit, startTestChain, type TestChain } from './testChain.ts'
 import { zkPerpAbi } from './zkPerpAbi.ts'
 
 const FAST_RETRY = { maxAttempts: 6, baseDelayMs: 5, maxDelayMs: 20 }
@@ -117,7 +117,7 @@ describe('BatchSubmitter', () => {
     await testChain.testClient.setAutomine(false)
     try {
       // The "crashed" run broadcasts and gives up waiting for the receipt.
-      const crashed = submitter(deployed, { receiptTimeoutMs: 200, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })
+      const crashed = submitter(deployed, { receiptTimeoutMs: 200, pendingTimeoutMs: 200, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } })
       await expect(crashed.submit(provenBatch(1, genesisInfo))).rejects.toThrow()
       expect(await operatorNonce()).toBe(nonceBefore + 1)
 
@@ -134,6 +134,47 @@ describe('BatchSubmitter', () => {
     }
     expect((await submitter(deployed).readL1BatchState()).lastBatchNumber).toBe(1n)
   })
+
+  it('reorg: a batch transaction reorged out before its confirmations is sent again and lands once', async () => {
+    const deployed = await deployWithDeposits()
+    const { publicClient, testClient } = testChain
+    const subject = submitter(deployed, { confirmations: 3 })
+    const sentFrom = await publicClient.getBlockNumber({ cacheTime: 0 })
+    const landing = subject.submit(provenBatch(1, genesisInfo))
+    const first = await operatorTransactionAfter(sentFrom)
+    // Let the submitter see the first receipt (1 confirmation of 3) before the reorg takes its block.
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await reorgChain(testChain, 1)
+    await expect(publicClient.getTransactionReceipt({ hash: first })).rejects.toThrow()
+    // Blocks keep coming, so the submission can reach its confirmations.
+    const miner = setInterval(() => void testClient.mine({ blocks: 1 }).catch(() => undefined), 100)
+    try {
+      const result = await landing
+      expect(result.status).toBe('submitted')
+      if (result.status !== 'submitted') return
+      // What the submitter reports is on the canonical chain, and L1 holds batch 1 once.
+      const block = await publicClient.getBlock({ blockNumber: result.blockNumber })
+      expect(block.transactions).toContain(result.transactionHash)
+      expect((await subject.readL1BatchState()).lastBatchNumber).toBe(1n)
+      const verified = await publicClient.getContractEvents({ address: deployed.zkPerp, abi: zkPerpAbi, eventName: 'BatchVerified', fromBlock: deployed.deploymentBlock, strict: true })
+      expect(verified.map((log) => log.args.batchNumber)).toEqual([1n])
+    } finally {
+      clearInterval(miner)
+    }
+  })
+
+  /** The hash of the first transaction the operator gets mined after block `after`. */
+  async function operatorTransactionAfter(after: bigint): Promise<Hex> {
+    for (;;) {
+      const head = await testChain.publicClient.getBlockNumber({ cacheTime: 0 })
+      for (let number = after + 1n; number <= head; number++) {
+        const block = await testChain.publicClient.getBlock({ blockNumber: number, includeTransactions: true })
+        const sent = block.transactions.find((transaction) => transaction.from.toLowerCase() === testChain.operator.address.toLowerCase())
+        if (sent !== undefined) return sent.hash
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
 
   it('behavior: transient RPC failures are retried; the batch lands once', async () => {
     const deployed = await deployWithDeposits()

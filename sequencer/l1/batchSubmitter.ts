@@ -10,8 +10,9 @@
  * - otherwise simulates `submitBatch` (a revert becomes BatchRevertedError with the contract's decoded error, never
  *   retried), estimates gas × margin (GasCapExceededError above the cap), signs once with a nonce it manages, and
  *   broadcasts the same signed bytes until the node has them (a resend is idempotent: same hash), then waits for
- *   the receipt and the confirmations. A mined revert is decoded too. Transient RPC failures are retried with
- *   backoff.
+ *   the receipt and the confirmations, checking the receipt's block is still canonical. A transaction a reorg
+ *   dropped (or one not mined in time) sends it back to the top: wait for pending, read L1, decide again. A mined
+ *   revert is decoded too. Transient RPC failures are retried with backoff.
  *
  * The returned StoredBatchInfo comes from the receipt's `BatchVerified` event and is checked against the one
  * computed locally: it is what the next batch passes as `lastBatch`.
@@ -22,10 +23,14 @@ import {
   type Chain,
   type Hex,
   type PublicClient,
+  type TransactionReceipt,
   type Transport,
   type WalletClient,
   BaseError as ViemBaseError,
+  BlockNotFoundError,
   ContractFunctionRevertedError,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
   decodeErrorResult,
   encodeFunctionData,
   keccak256,
@@ -115,7 +120,7 @@ export type BatchSubmitterParameters = {
   readonly retry?: RetryPolicy
   /** How long to wait for the operator's earlier transactions to be mined before deciding anything. Default 120 s. */
   readonly pendingTimeoutMs?: number
-  /** Per attempt of waiting for a receipt. Default 120 s. */
+  /** How long to wait for the receipt and its confirmations before deciding again from L1. Default 120 s. */
   readonly receiptTimeoutMs?: number
   /** Most blocks per `eth_getLogs` when looking up a landed batch. Default 2,000. */
   readonly maxBlockRange?: bigint
@@ -132,6 +137,14 @@ export function isTransientRpcError(error: unknown): boolean {
     if (error instanceof ContractFunctionRevertedError || error.name === 'ExecutionRevertedError') return false
   }
   return true
+}
+
+/** A rejection handler that turns viem's "not found" answers into `value` and rethrows anything else. */
+function ifNotFound<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof TransactionReceiptNotFoundError || error instanceof TransactionNotFoundError || error instanceof BlockNotFoundError) return value
+    throw error
+  }
 }
 
 /** The contract's custom error in a viem error chain: name and values, or undefined when there is no revert data. */
@@ -350,9 +363,12 @@ export class BatchSubmitter {
     }
     this.#nonce = nonce + 1
 
-    const receipt = await this.#rpc('waitForTransactionReceipt', () =>
-      publicClient.waitForTransactionReceipt({ hash, confirmations: this.#parameters.confirmations ?? 1, timeout: this.#parameters.receiptTimeoutMs ?? 120_000 }),
-    )
+    const receipt = await this.#awaitCanonicalReceipt(hash)
+    // Dropped (a reorg took its block and the node did not keep it) or not mined in time: decide again from L1.
+    if (receipt === undefined) {
+      this.#nonce = undefined
+      return undefined
+    }
     if (receipt.status !== 'success') {
       // Replay the call on the state it ran against to learn why.
       let revert: ReturnType<typeof decodeRevert>
@@ -386,6 +402,35 @@ export class BatchSubmitter {
       gasLimit,
       effectiveGasPrice: receipt.effectiveGasPrice,
       priorityOpsProcessed: verified.args.priorityOpsProcessed,
+    }
+  }
+
+  /**
+   * The receipt of `hash` once its block is `confirmations` deep and still canonical, or undefined when the
+   * transaction is no longer known to the node (dropped, e.g. by a reorg) or the wait passes `receiptTimeoutMs`.
+   * viem's `waitForTransactionReceipt` is not used: for a transaction a reorg dropped it waits out its whole
+   * timeout, and the retry policy multiplies that, for a receipt that cannot come (measured: the reorg test hung).
+   */
+  async #awaitCanonicalReceipt(hash: Hex): Promise<TransactionReceipt | undefined> {
+    const { publicClient } = this.#parameters
+    const confirmations = BigInt(this.#parameters.confirmations ?? 1)
+    const deadline = performance.now() + (this.#parameters.receiptTimeoutMs ?? 120_000)
+    const pollMs = Math.min(1_000, Math.max(50, publicClient.pollingInterval))
+    for (;;) {
+      const receipt = await this.#rpc('getTransactionReceipt', () => publicClient.getTransactionReceipt({ hash }).catch(ifNotFound(undefined)))
+      if (receipt === undefined) {
+        const known = await this.#rpc('getTransaction', () => publicClient.getTransaction({ hash }).then(() => true, ifNotFound(false)))
+        if (!known) return undefined
+      } else {
+        const head = await this.#rpc('getBlockNumber', () => publicClient.getBlockNumber({ cacheTime: 0 }))
+        if (head - receipt.blockNumber + 1n >= confirmations) {
+          const block = await this.#rpc('getBlock', () => publicClient.getBlock({ blockNumber: receipt.blockNumber }).catch(ifNotFound(undefined)))
+          // Another block at that height: the receipt is stale (reorged out, or moved); read it again.
+          if (block?.hash === receipt.blockHash) return receipt
+        }
+      }
+      if (performance.now() > deadline) return undefined
+      await sleep(pollMs)
     }
   }
 

@@ -8,7 +8,8 @@ import type { DepositTx, Tx } from '../../sdk/protocol/types.ts'
 import { ChainWatcher, type ChainWatcherParameters } from './chainWatcher.ts'
 import { PriorityOpHandlerError, PriorityQueueDivergedError, PriorityQueueGapError } from './errors.ts'
 import { depositRecordOf, type PriorityOperation } from './priorityOps.ts'
-import { deployFixtureZkPerp, replayFixtureDeposit, requestForcedWithdrawal, startTestChain, type TestChain } from './testChain.ts'
+import { deployFixtureZkPerp, reorgChain, replayFixtureDeposit, requestForcedWithdrawal, startTestChain, type TestChain } from './testChain.ts'
+import { zkPerpAbi } from './zkPerpAbi.ts'
 
 const FAST_RETRY = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 5, maxDelayMs: 20 }
 
@@ -188,6 +189,51 @@ describe('ChainWatcher', () => {
       { type: 'forcedWithdrawal', accountIndex: 2n, requester: 0xbadn, requestedAmount: 5n },
     ])
     expect(received.every((operation) => operation.deadline > 0n)).toBe(true)
+  })
+
+  /** A watcher on a fresh ZkPerp with nothing queued yet, recording what it delivers. */
+  async function freshWatcher(confirmations: bigint): Promise<{ fresh: DeployZkPerpReturnType; subject: ChainWatcher; received: PriorityOperation[] }> {
+    const fresh = await deployFixtureZkPerp(testChain)
+    const received: PriorityOperation[] = []
+    const subject = watcher({ zkPerpAddress: fresh.zkPerp, fromBlock: fresh.deploymentBlock, confirmations, onPriorityOperation: (operation) => void received.push(operation) })
+    return { fresh, subject, received }
+  }
+
+  it('reorg: a deposit reorged out before its confirmations is never credited; sent again, it is credited once', async () => {
+    const { fresh, subject, received } = await freshWatcher(3n)
+    const [alice] = testChain.fixture.deposits
+    const first = await replayFixtureDeposit(testChain, fresh, alice!)
+    expect((await subject.pollOnce()).delivered).toBe(0)
+    await testChain.testClient.mine({ blocks: 1 })
+    expect((await subject.pollOnce()).delivered).toBe(0)
+    // Two blocks deep (one short of the confirmations): the deposit's block and the one after are replaced.
+    await reorgChain(testChain, 2)
+    expect(await testChain.publicClient.getBlockNumber({ cacheTime: 0 })).toBe(first + 1n)
+    await testChain.testClient.mine({ blocks: 3 })
+    expect((await subject.pollOnce()).delivered).toBe(0)
+    expect(received).toEqual([])
+    expect(await testChain.publicClient.readContract({ address: fresh.zkPerp, abi: zkPerpAbi, functionName: 'priorityTail' })).toBe(0n)
+
+    // The depositor sends it again: credited once, from its new block, as the same tx.
+    const again = await replayFixtureDeposit(testChain, fresh, alice!)
+    await testChain.testClient.mine({ blocks: 2 })
+    await subject.pollOnce()
+    await subject.pollOnce()
+    expect(received.map((operation) => [operation.priorityIndex, operation.blockNumber])).toEqual([[0n, again]])
+    expect(received[0]!.tx).toEqual(expectedTxs[0])
+  })
+
+  it('reorg: a credited deposit reorged out (deeper than the confirmations) stops the watcher with a divergence, not a silent double or skip', async () => {
+    const { fresh, subject, received } = await freshWatcher(1n)
+    const [alice] = testChain.fixture.deposits
+    await replayFixtureDeposit(testChain, fresh, alice!)
+    expect((await subject.pollOnce()).delivered).toBe(1)
+    await reorgChain(testChain, 1)
+    await testChain.testClient.mine({ blocks: 1 })
+    const error = await subject.pollOnce().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(PriorityQueueDivergedError)
+    expect((error as PriorityQueueDivergedError).details).toMatchObject({ nextPriorityIndex: 1n, priorityTail: 0n })
+    expect(received).toHaveLength(1)
   })
 
   it('error: a scan starting after an op it never delivered is a gap, not a skip', async () => {

@@ -109,3 +109,12 @@ export async function requestForcedWithdrawal(testChain: TestChain, deployed: De
   await impersonate(testChain, from)
   return sendAs(testChain, from, deployed.zkPerp, zkPerpAbi, 'requestForcedWithdrawal', [Number(accountIndex), amount])
 }
+
+/**
+ * A reorg: anvil drops the last `depth` blocks with their transactions (they do not return to the pool) and mines
+ * as many empty blocks in their place, so the head number is unchanged and the block hashes are new.
+ */
+export async function reorgChain(testChain: TestChain, depth: number): Promise<void> {
+  const request = testChain.publicClient.request as (request: { method: string; params: unknown[] }) => Promise<unknown>
+  await request({ method: 'anvil_reorg', params: [depth, []] })
+}

@@ -50,7 +50,12 @@ export type NodeL1Parameters = {
   readonly deploymentBlock: bigint
   /** The operator key: the only one ZkPerp accepts batches from. */
   readonly operatorPrivateKey: Hex
-  /** Blocks a priority op must be under before it is sequenced (1 = in the latest block). Default 1. */
+  /**
+   * Blocks a priority op must be under before it is sequenced, and a batch transaction before it counts as landed
+   * (1 = in the latest block; a reorg shallower than this neither loses nor doubles a deposit or a batch). Default
+   * 1, for the devnet's anvil, which mines only when sent a transaction; set it to the settlement chain's reorg
+   * depth in production.
+   */
   readonly confirmations?: bigint
   /** Milliseconds between L1 scans. Default 1,000. */
   readonly pollIntervalMs?: number
@@ -150,6 +155,7 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
       zkPerpAddress: l1.zkPerp,
       batchSlots: genesis.sizes.batchSlots,
       fromBlock: l1.deploymentBlock,
+      confirmations: Number(l1.confirmations ?? 1n),
     })
 
     // ─── Gateway (recovers the core from the input log) ───────────────────────────────────────────────────
