@@ -52,6 +52,8 @@ export type DevnetParameters = {
   readonly node?: Pick<NodeParameters, 'batch' | 'prover' | 'maxSettlementBacklog'> & { readonly keeper?: boolean; readonly oracleIntervalMs?: number }
   /** Every market's funding interval (default the example markets' hour): tests shorten it to see funding applied. */
   readonly fundingIntervalSeconds?: bigint
+  /** ZkPerp's window for processing a deposit or forced withdrawal (default 3 days): tests shorten it. */
+  readonly priorityDeadlineSeconds?: bigint
 }
 
 export type Devnet = {
@@ -103,7 +105,7 @@ function withFundingInterval(genesis: Genesis, fundingIntervalSeconds: bigint | 
   return shortened
 }
 
-export async function startDevnet({ port, gatewayPort, stateDir, log, logger, node: nodeOptions = {}, fundingIntervalSeconds }: DevnetParameters): Promise<Devnet> {
+export async function startDevnet({ port, gatewayPort, stateDir, log, logger, node: nodeOptions = {}, fundingIntervalSeconds, priorityDeadlineSeconds }: DevnetParameters): Promise<Devnet> {
   let anvil: StartAnvilReturnType | undefined
   let node: ZkPerpNode | undefined
   const stop = async () => {
@@ -135,6 +137,7 @@ export async function startDevnet({ port, gatewayPort, stateDir, log, logger, no
         sizes,
         genesis: { stateRoot: genesisRoot, timestamp },
         verifier: { artifact: verifierArtifact },
+        ...(priorityDeadlineSeconds === undefined ? {} : { priorityDeadlineSeconds }),
       }),
     )
     await step(log, 'funding demo traders with the devnet quote token', () => fundTraders(rpcUrl, deployment.token))

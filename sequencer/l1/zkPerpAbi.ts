@@ -24,6 +24,8 @@ export const zkPerpAbi = parseAbi([
   'function lastBatchNumber() view returns (uint64)',
   'function priorityHead() view returns (uint64)',
   'function priorityTail() view returns (uint64)',
+  'function priorityOps(uint64 priorityIndex) view returns (bytes24 recordHash, uint64 deadline)',
+  'function PRIORITY_DEADLINE() view returns (uint256)',
   'function nextAccountIndex() view returns (uint32)',
   'function exodusActive() view returns (bool)',
   'function pendingWithdrawals(address owner) view returns (uint256)',

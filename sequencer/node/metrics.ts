@@ -49,3 +49,21 @@ export function createSettlementMetrics(registry: Registry): SettlementMetrics {
     }),
   }
 }
+
+export type PriorityDeadlineMetrics = {
+  readonly pending: Gauge
+  /** Seconds to the oldest pending op's deadline: the exodus alert. */
+  readonly slackSeconds: Gauge
+}
+
+export function createPriorityDeadlineMetrics(registry: Registry): PriorityDeadlineMetrics {
+  const registers = [registry]
+  return {
+    pending: new Gauge({ name: 'zkperp_priority_ops_pending', help: 'Priority ops (deposits, forced withdrawals) queued on L1 and not yet in a landed batch', registers }),
+    slackSeconds: new Gauge({
+      name: 'zkperp_priority_deadline_slack_seconds',
+      help: "Seconds until the oldest pending priority op's deadline, after which anyone may activate exodus; the whole window when none is pending",
+      registers,
+    }),
+  }
+}

@@ -39,8 +39,10 @@ import type { PriceSource } from '../keeper/priceSource.ts'
 import { BatchSubmitter } from '../l1/batchSubmitter.ts'
 import { chainFor } from '../l1/chain.ts'
 import { ChainWatcher, type PriorityOperation } from '../l1/chainWatcher.ts'
+import { PriorityDeadlineMonitor } from '../l1/priorityDeadline.ts'
+import { zkPerpAbi } from '../l1/zkPerpAbi.ts'
 import { L1AheadOfStoreError, PriorityIndexMismatchError, PriorityOpRefusedError } from './errors.ts'
-import { createSettlementMetrics } from './metrics.ts'
+import { createPriorityDeadlineMetrics, createSettlementMetrics } from './metrics.ts'
 import { Settlement } from './settlement.ts'
 
 export type NodeL1Parameters = {
@@ -94,6 +96,8 @@ export type NodeParameters = {
   readonly batch?: { readonly maxWaitMs?: number; readonly pollIntervalMs?: number }
   /** Batches persisted but not yet on L1 at which new orders are refused until settlement catches up (default 16). */
   readonly maxSettlementBacklog?: bigint
+  /** Warn once the oldest pending priority op is this close to its deadline (default a quarter of the window). */
+  readonly priorityDeadlineWarnSeconds?: bigint
   /** Workers (default 1) and attempt timeout (default 600,000 ms); tests also substitute a fault-injecting worker. */
   readonly prover?: Pick<ProverPoolOptions, 'workers' | 'timeoutMs' | 'workerFilename' | 'workerData'>
   /** Omitted: no keeper runs in this process. */
@@ -261,6 +265,30 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
       logger.error({ err: error }, 'chain watcher stopped')
     })
     stack.push(() => watcher.stop())
+
+    // ─── Priority deadlines (the exodus alert) ────────────────────────────────────────────────────────────
+    const priorityWindow = await publicClient.readContract({ address: l1.zkPerp, abi: zkPerpAbi, functionName: 'PRIORITY_DEADLINE' })
+    const warnBelowSeconds = parameters.priorityDeadlineWarnSeconds ?? priorityWindow / 4n
+    const deadlineMetrics = createPriorityDeadlineMetrics(registry)
+    let deadlineAtRisk = false
+    const deadlineMonitor = new PriorityDeadlineMonitor({
+      client: publicClient,
+      zkPerpAddress: l1.zkPerp,
+      intervalMs: l1.pollIntervalMs ?? 1_000,
+      onReading: (reading) => {
+        const slackSeconds = reading.oldest?.slackSeconds ?? priorityWindow
+        deadlineMetrics.pending.set(Number(reading.pending))
+        deadlineMetrics.slackSeconds.set(Number(slackSeconds))
+        const atRisk = reading.oldest !== undefined && slackSeconds < warnBelowSeconds
+        if (atRisk && !deadlineAtRisk) {
+          logger.warn({ ...reading.oldest, pending: reading.pending, warnBelowSeconds }, 'a priority op is near its deadline: past it anyone may activate exodus')
+        }
+        deadlineAtRisk = atRisk
+      },
+      onError: (error) => logger.warn({ err: error }, 'reading the priority deadline from L1 failed'),
+    })
+    deadlineMonitor.start()
+    stack.push(() => deadlineMonitor.stop())
 
     // ─── Keeper ───────────────────────────────────────────────────────────────────────────────────────────
     const keeper = parameters.keeper
