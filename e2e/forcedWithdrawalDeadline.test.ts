@@ -18,7 +18,7 @@ import { zkPerpAbi } from '../sequencer/l1/zkPerpAbi.ts'
 import { ZkPerpClient } from '../sdk/client/client.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { FaultPlan, WorkerFault } from '../prover/testing/faultyProofWorker.ts'
-import { startQuietDevnet } from './quietDevnet.ts'
+import { gauge, startQuietDevnet, until } from './quietDevnet.ts'
 
 const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 const PROOF_DELAY_MS = 3_000
@@ -32,19 +32,7 @@ let devnet: Devnet
 let l1: PublicClient
 let stateDir: string
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 240_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
-async function gauge(name: string): Promise<number> {
-  const metric = await devnet.node.registry.getSingleMetric(name)?.get()
-  if (metric === undefined) throw new Error(`no metric ${name}`)
-  return metric.values[0]?.value ?? 0
-}
 
 /** `zkperp deposit` from anvil key `keyIndex`; returns the new account's index. */
 async function depositFrom(keyIndex: number, amount: string): Promise<bigint> {
@@ -80,7 +68,7 @@ describe('devnet forced withdrawal under a slow prover', () => {
     const alice = await depositFrom(1, '1000')
     const bob = await depositFrom(2, '1000')
     const carol = await depositFrom(3, '100')
-    await until('the deposits on L1', async () => (await readPriorityDeadline(l1, devnet.deployment.zkPerp)).pending === 0n)
+    await until(devnet, 'the deposits on L1', async () => (await readPriorityDeadline(l1, devnet.deployment.zkPerp)).pending === 0n)
 
     const keyOf = (index: number) => deriveL2Key({ account: privateKeyToAccount(devnet.keys[index] as Hex), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
     const [aliceL2, bobL2] = await Promise.all([keyOf(1), keyOf(2)])
@@ -113,7 +101,7 @@ describe('devnet forced withdrawal under a slow prover', () => {
     })()
 
     try {
-      await until('the gate refusing part of the flood', () => counts.refused > 0 && counts.trades > 0)
+      await until(devnet, 'the gate refusing part of the flood', () => counts.refused > 0 && counts.trades > 0)
       const landedBefore = node.status().settlement.lastLanded
       let stdout = ''
       const io = { stdout: (text: string) => void (stdout += text), stderr: () => {}, env: {} }
@@ -123,8 +111,8 @@ describe('devnet forced withdrawal under a slow prover', () => {
       const { priorityIndex, deadline } = requested.oldest!
 
       let smallestSlack = Number.POSITIVE_INFINITY
-      await until('the forced withdrawal processed on L1', async () => {
-        smallestSlack = Math.min(smallestSlack, await gauge('zkperp_priority_deadline_slack_seconds'))
+      await until(devnet, 'the forced withdrawal processed on L1', async () => {
+        smallestSlack = Math.min(smallestSlack, await gauge(devnet, 'zkperp_priority_deadline_slack_seconds'))
         const reading = await readPriorityDeadline(l1, devnet.deployment.zkPerp)
         if (reading.oldest !== undefined && reading.oldest.priorityIndex === priorityIndex) return false
         // Processed at or before this block, which is still inside the window.

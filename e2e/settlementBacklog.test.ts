@@ -15,7 +15,7 @@ import type { Devnet } from '../scripts/devnet.ts'
 import { ZkPerpClient } from '../sdk/client/client.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
-import { startQuietDevnet } from './quietDevnet.ts'
+import { gauge, startQuietDevnet, until } from './quietDevnet.ts'
 
 const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 // Batch 1 (the deposit) waits 5 s before its proof even starts: the window in which the backlog is at its limit.
@@ -24,19 +24,7 @@ const PROVER_FAULTS: FaultPlan = { 'batch-1': { 1: { delayMs: 5_000 } } }
 let devnet: Devnet
 let stateDir: string
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
-async function gauge(name: string): Promise<number> {
-  const metric = await devnet.node.registry.getSingleMetric(name)?.get()
-  if (metric === undefined) throw new Error(`no metric ${name}`)
-  return metric.values[0]?.value ?? 0
-}
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'zkperp-e2e-backlog-'))
@@ -63,8 +51,8 @@ describe('devnet settlement backlog', () => {
     const io = { stdout: (text: string) => void (stdout += text), stderr: () => {}, env: {} }
     expect(await runCli(['--json', '--deployment', devnet.deploymentFile, '--private-key', aliceKey, 'deposit', '--amount', '1000'], io)).toBe(0)
     const accountIndex = BigInt((JSON.parse(stdout) as { accountIndex: string }).accountIndex)
-    await until('the deposit in a persisted batch', () => node.gateway.sequencer.account(accountIndex) !== undefined && node.settlement.backlog === 1n)
-    expect(await gauge('zkperp_intake_paused')).toBe(1)
+    await until(devnet, 'the deposit in a persisted batch', () => node.gateway.sequencer.account(accountIndex) !== undefined && node.settlement.backlog === 1n)
+    expect(await gauge(devnet, 'zkperp_intake_paused')).toBe(1)
 
     const aliceL2 = await deriveL2Key({ account: privateKeyToAccount(aliceKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
     const client = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
@@ -74,9 +62,9 @@ describe('devnet settlement backlog', () => {
       expect(!refused.ok && refused.error.code).toBe('SETTLEMENT_BACKLOG')
       expect(!refused.ok && refused.error.details).toEqual({ backlog: '1', limit: '1' })
 
-      await until('batch 1 on L1', () => node.status().settlement.lastLanded === 1n)
+      await until(devnet, 'batch 1 on L1', () => node.status().settlement.lastLanded === 1n)
       expect(node.settlement.backlog).toBe(0n)
-      expect(await gauge('zkperp_intake_paused')).toBe(0)
+      expect(await gauge(devnet, 'zkperp_intake_paused')).toBe(0)
       const accepted = await client.signAndPlace({ order, privateKey: aliceL2.privateKey })
       expect(accepted.ok).toBe(true)
     } finally {

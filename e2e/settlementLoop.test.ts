@@ -36,7 +36,7 @@ import { LiquidationKeeper } from '../sequencer/keeper/liquidationKeeper.ts'
 import { sequencerView } from '../sequencer/keeper/keeperView.ts'
 import type { LandedBatch } from '../sequencer/node/settlement.ts'
 import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
-import { startQuietDevnet } from './quietDevnet.ts'
+import { startQuietDevnet, until } from './quietDevnet.ts'
 
 const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 const PROVER_FAULTS: FaultPlan = { 'batch-1': { 1: 'exit' }, 'batch-2': { 1: 'corruptProof' } }
@@ -58,18 +58,11 @@ async function zkperp(privateKey: Hex | undefined, ...args: string[]): Promise<R
   return JSON.parse(stdout) as Record<string, unknown>
 }
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 240_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(devnet.node.status(), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 /** Every input so far is in a batch that landed on L1. */
 function settled(): Promise<void> {
   const { node } = devnet
-  return until('every batch to land', () => {
+  return until(devnet, 'every batch to land', () => {
     const status = node.status()
     if (status.settlement.status === 'paused') throw status.settlement.error
     if (status.batcher.status === 'paused') throw status.batcher.error
@@ -157,7 +150,7 @@ describe('devnet settlement loop', () => {
     const bobDeposit = await zkperp(bobKey, 'deposit', '--amount', '10000')
     const aliceIndex = BigInt(aliceDeposit.accountIndex as string)
     const bobIndex = BigInt(bobDeposit.accountIndex as string)
-    await until('both deposits in the sequencer', () => sequencer.account(aliceIndex) !== undefined && sequencer.account(bobIndex) !== undefined)
+    await until(devnet, 'both deposits in the sequencer', () => sequencer.account(aliceIndex) !== undefined && sequencer.account(bobIndex) !== undefined)
     expect(sequencer.account(aliceIndex)!.collateral).toBe(10_000n * USDC)
 
     // ─── A fresh oracle price, then a trade over WebSocket signed with the wallet-derived L2 keys ─────────
@@ -219,7 +212,7 @@ describe('devnet settlement loop', () => {
     // ─── The oracle moves; Alice forces a withdrawal through L1, the batch pays it, she pulls it ──────────
     await node.gateway.submit({ kind: 'oraclePrice', tx: signOraclePrice({ market: 0, price: 6_100_000n, timestamp: now() }, DEVNET_ORACLE_PRIVATE_KEY, genesis.domain) })
     await zkperp(aliceKey, 'force-withdraw', '--amount', '1000', '--account', aliceIndex.toString())
-    await until('the forced withdrawal in the sequencer', () => sequencer.priorityInputs === 3n)
+    await until(devnet, 'the forced withdrawal in the sequencer', () => sequencer.priorityInputs === 3n)
     await settled()
     const pending = await node.publicClient.readContract({ address: devnet.deployment.zkPerp, abi: ZK_PERP_ABI, functionName: 'pendingWithdrawals', args: [alice.address] })
     expect(pending).toBe(1_000n * USDC)
@@ -259,7 +252,7 @@ describe('devnet settlement loop', () => {
     // ─── Carol, 9x long, is liquidated in a tier by the keeper when the price falls ────────────────────────
     const carolKey = devnet.keys[3] as Hex
     const carolIndex = BigInt((await zkperp(carolKey, 'deposit', '--amount', '100')).accountIndex as string)
-    await until('Carol\'s deposit in the sequencer', () => sequencer.account(carolIndex) !== undefined)
+    await until(devnet, 'Carol\'s deposit in the sequencer', () => sequencer.account(carolIndex) !== undefined)
     const carolL2 = await deriveL2Key({ account: privateKeyToAccount(carolKey), chainId: 31_337n, rollupAddress: devnet.deployment.zkPerp })
     await oracle(6_100_000n)
     const riskClient = await ZkPerpClient.connect({ url: devnet.gatewayUrl, domain: genesis.domain })
@@ -346,7 +339,7 @@ describe('devnet settlement loop', () => {
       await client.close()
     }
     const landedBefore = before.settlement.status.lastLanded
-    await until('a batch persisted but not yet on L1', () => before.batcher.lastBatchInfo.batchNumber > landedBefore)
+    await until(devnet, 'a batch persisted but not yet on L1', () => before.batcher.lastBatchInfo.batchNumber > landedBefore)
     expect(before.settlement.status.lastLanded).toBe(landedBefore)
     const core = (node: typeof before) => {
       const sequencer = node.gateway.sequencer
@@ -391,7 +384,7 @@ describe('devnet settlement loop', () => {
       await client.close()
     }
     const landedBefore = await metric(child, 'zkperp_batches_landed')
-    await until('a batch persisted in the child, not yet on L1', async () => (await metric(child, 'zkperp_batches_persisted')) > landedBefore)
+    await until(devnet, 'a batch persisted in the child, not yet on L1', async () => (await metric(child, 'zkperp_batches_persisted')) > landedBefore)
     expect(await metric(child, 'zkperp_batches_landed')).toBe(landedBefore)
     child.process.kill('SIGKILL')
     await new Promise((resolve) => child.process.once('exit', resolve))
@@ -410,7 +403,7 @@ describe('devnet settlement loop', () => {
       return accounts.find((account) => account.index === '3')!.positions.find((position) => position.market === 0)!.size
     }
     // The fill's batch is on L1 (read from calldata alone), and no batch the child persisted is still unlanded.
-    await until('the restarted child to land the fill and every batch it persisted', async () => {
+    await until(devnet, 'the restarted child to land the fill and every batch it persisted', async () => {
       if ((await bobOnL1()) !== '80') return false
       return (await metric(child, 'zkperp_batches_landed')) === (await metric(child, 'zkperp_batches_persisted'))
     })
