@@ -24,11 +24,11 @@ import { repoRoot } from './circuit/cache.ts'
 import { CIRCUIT_SIZES, type CircuitSizesName } from '../sdk/protocol/config.ts'
 
 /**
- * The largest batch circom 2.2.3 --O2 has compiled here: bench N = 15, 982,405 constraints (compiled, set up and
+ * The largest batch circom 2.2.3 --O2 has compiled here: bench N = 16, 1,057,126 constraints (compiled, set up and
  * proven by scripts/circuit/measureBenchBatch.ts). TOOLCHAIN saw it run out of WebAssembly memory near 0.9–1 M on
  * other circuits; this one's limit lies above it, not measured.
  */
-const O2_COMPILED = 982_405
+const O2_COMPILED = 1_057_126
 const HEADER_BYTES = 72
 
 type ConfigReport = {
