@@ -3,7 +3,7 @@
  * whose node allows one batch waiting for L1 and whose every proof starts late, two traders flood crossing orders
  * while a third account forces a withdrawal on L1 with a 240 s window. The backlog gate refuses most of the flood,
  * so only the batches already waiting are ahead of the withdrawal: it lands well inside its window, and the
- * deadline gauge counts down while it waits. Without the gate the flood queues hundreds of batches ahead of it.
+ * deadline gauges show it pending meanwhile. Without the gate the flood queues hundreds of batches ahead of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -111,8 +111,10 @@ describe('devnet forced withdrawal under a slow prover', () => {
       const { priorityIndex, deadline } = requested.oldest!
 
       let smallestSlack = Number.POSITIVE_INFINITY
+      let mostPending = 0
       await until(devnet, 'the forced withdrawal processed on L1', async () => {
         smallestSlack = Math.min(smallestSlack, await gauge(devnet, 'zkperp_priority_deadline_slack_seconds'))
+        mostPending = Math.max(mostPending, await gauge(devnet, 'zkperp_priority_ops_pending'))
         const reading = await readPriorityDeadline(l1, devnet.deployment.zkPerp)
         if (reading.oldest !== undefined && reading.oldest.priorityIndex === priorityIndex) return false
         // Processed at or before this block, which is still inside the window.
@@ -122,8 +124,10 @@ describe('devnet forced withdrawal under a slow prover', () => {
       const waitedSeconds = Number((await l1.getBlock()).timestamp - (deadline - WINDOW_SECONDS))
       const batchesLanded = node.status().settlement.lastLanded - landedBefore
       console.log(`[deadline] forced withdrawal processed ${waitedSeconds} s into its ${WINDOW_SECONDS} s window, ${batchesLanded} batches landed meanwhile; flood: ${counts.trades} trades acked, ${counts.refused} orders refused for the backlog`)
-      // The gauge saw the op waiting, its slack below the whole window.
-      expect(smallestSlack).toBeLessThan(Number(WINDOW_SECONDS))
+      // The gauges saw the op waiting and inside its window. (Its slack is measured in L1 time, which an
+      // automining anvil advances only when it mines, so it may stay at the whole window until a batch lands.)
+      expect(mostPending).toBeGreaterThanOrEqual(1)
+      expect(smallestSlack).toBeLessThanOrEqual(Number(WINDOW_SECONDS))
       expect(smallestSlack).toBeGreaterThan(0)
       expect(waitedSeconds).toBeLessThan(Number(WINDOW_SECONDS) / 2)
       expect(counts.otherErrors).toEqual([])
