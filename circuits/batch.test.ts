@@ -17,7 +17,7 @@ import { computeFreeCollateral } from '../sdk/state/applyForcedWithdrawal.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
 
 /** Pinned: a change is deliberate (circuits/constraints.json has the breakdown). */
-const TEST_CONSTRAINTS = 229_764
+const TEST_CONSTRAINTS = 228_372
 
 let circuit: TestCircuit
 let afterDeposits: ExchangeState
@@ -74,6 +74,26 @@ describe('BatchStateTransition (test size)', () => {
     const fee = circuit.read(witness, /^main\.slots\[1\]\.takerFeeAmount$/)
     expect(fee).toBeGreaterThan(0n)
     expect(await circuit.satisfies(circuit.edit(witness, [[/^main\.slots\[1\]\.takerFeeAmount$/, fee - 1n]]))).toBe(false)
+  })
+
+  it('error (forged): order fields that alias the signed order word (size + 2^40, limit − 1) fail the range checks', async () => {
+    const { input } = buildBatchWitness(afterDeposits, tradeBatch(afterDeposits), testContext(T2))
+    const witness = await circuit.calculateWitness(input)
+    // The seller's order, so limit − 1 still satisfies its limit rule (price ≥ limit): only the widths can object
+    // (the order fields' own checks; without them the fill bound, filled + fill ≤ size in 40 bits, still does).
+    const seller = circuit.read(witness, /^main\.takerIsBuy\[1\]$/) === 1n ? 1 : 0
+    const sizeSignal = new RegExp(`^main\\.orderSize\\[1\\]\\[${seller}\\]$`)
+    const limitSignal = new RegExp(`^main\\.limitPrice\\[1\\]\\[${seller}\\]$`)
+    const size = circuit.read(witness, sizeSignal)
+    const limit = circuit.read(witness, limitSignal)
+    // Same word, so the same hash and a valid signature.
+    expect(((size + 2n ** 40n) << 42n) + ((limit - 1n) << 82n)).toBe((size << 42n) + (limit << 82n))
+    const aliased = circuit.edit(witness, [
+      [sizeSignal, size + 2n ** 40n],
+      [limitSignal, limit - 1n],
+    ])
+    expect(await circuit.satisfies(witness)).toBe(true)
+    expect(await circuit.satisfies(aliased)).toBe(false)
   })
 })
 

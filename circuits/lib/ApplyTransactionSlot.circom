@@ -467,8 +467,14 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         modeProduct[s] <== mode[s] * (mode[s] - 1 - market);
         isOrderSide[s] * modeProduct[s] === 0;
 
-        orderHashes[s] <== Poseidon(9)([
-            1, domain, accountIndex[s], market, isBuy[s] + 2 * reduceOnly[s], orderSize[s], limitPrice[s], storageId[s], expiry[s]
+        // H(domain, order word): the fields packed low bits first (docs/protocol.md §3). Injective because every
+        // field is range-checked in this slot, whether or not the order is used: tag 1; flags < 4 (booleans);
+        // market < M ≤ 16 (the decoder); accountIndex < 4^ACCOUNT_DEPTH ≤ 2^24 (the Merkle path bits); size < 2^40,
+        // limitPrice < 2^48 and expiry < 2^32 (above); storageId < 2^32 (UpdateOrderSlot).
+        orderHashes[s] <== Poseidon(2)([
+            domain,
+            1 + (isBuy[s] + 2 * reduceOnly[s]) * (1 << 8) + market * (1 << 10) + accountIndex[s] * (1 << 18)
+                + orderSize[s] * (1 << 42) + limitPrice[s] * (1 << 82) + storageId[s] * (1 << 130) + expiry[s] * (1 << 162)
         ]);
         ordersRootAfter[s] <== UpdateOrderSlot(ORDER_DEPTH)(
             isSlotEnabled[s], s == 0 ? isSpend : 0, ordersRoot[s], storageId[s], orderSize[s], isOrderSide[s] * size,

@@ -151,7 +151,7 @@ export class MontgomeryEmitter {
    *   so that V8 cannot merge the loads across columns. For the wide dot products of Poseidon(6+) (two or more
    *   reductions, 18 limbs per product), preloading keeps too many values live, and the spills cost more than
    *   reloading from L1. Measured A/B in one process: streamed chunks make Poseidon(6..16) 8–22 % faster
-   *   (Poseidon(9), the order hash, 13–14 %); streaming every reduction would make Poseidon(1..5) 16–21 % slower.
+   *   (Poseidon(9), 13–14 %); streaming every reduction would make Poseidon(1..5) 16–21 % slower.
    */
   private reduceColumns(
     products: readonly (readonly [Factor, Factor])[],

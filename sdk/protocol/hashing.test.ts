@@ -15,6 +15,7 @@ import {
   oraclePriceHash,
   orderFlags,
   orderHash,
+  orderWord,
   paramsHash,
   positionsHash,
   positionWord,
@@ -88,10 +89,28 @@ describe('domainHash', () => {
 })
 
 describe('orderHash', () => {
-  it('default: the §3 preimage with flags bit 0 = buy, bit 1 = reduce-only', () => {
-    expect(orderHash(order, domainValue)).toBe(poseidon([1n, domainValue, 5n, 1n, 1n, 1_000n, 3_000_000n, 17n, 1_700_003_600n]))
+  it('default: the §3 preimage H(domain, word), the word packed low bits first, flags bit 0 = buy, bit 1 = reduce-only', () => {
+    // tag 1 | flags << 8 | market << 10 | accountIndex << 18 | size << 42 | limitPrice << 82 | storageId << 130 | expiry << 162
+    const word = 1n + (1n << 8n) + (1n << 10n) + (5n << 18n) + (1_000n << 42n) + (3_000_000n << 82n) + (17n << 130n) + (1_700_003_600n << 162n)
+    expect(orderWord(order)).toBe(word)
+    expect(orderHash(order, domainValue)).toBe(poseidon([domainValue, word]))
     expect(orderFlags({ isBuy: false, reduceOnly: true })).toBe(2n)
     expect(orderFlags({ isBuy: true, reduceOnly: true })).toBe(3n)
+  })
+
+  it('boundary: each field at the top of its width packs; one past it is a typed error, not an alias', () => {
+    const top = { ...order, accountIndex: 2n ** 24n - 1n, market: 255, size: 2n ** 40n - 1n, limitPrice: 2n ** 48n - 1n, storageId: 2n ** 32n - 1n, expiry: 2n ** 32n - 1n }
+    expect(orderWord(top)).toBeLessThan(1n << 194n)
+    const past: [Partial<Order>, string][] = [
+      [{ accountIndex: 2n ** 24n }, 'ACCOUNT_INDEX_OUT_OF_RANGE'],
+      [{ market: 256 }, 'MARKET_INDEX_OUT_OF_RANGE'],
+      [{ size: 2n ** 40n }, 'SIZE_OUT_OF_RANGE'],
+      [{ size: -1n }, 'SIZE_OUT_OF_RANGE'],
+      [{ limitPrice: 2n ** 48n }, 'PRICE_OUT_OF_RANGE'],
+      [{ storageId: 2n ** 32n }, 'STORAGE_ID_OUT_OF_RANGE'],
+      [{ expiry: 2n ** 32n }, 'TIMESTAMP_OUT_OF_RANGE'],
+    ]
+    for (const [change, code] of past) expect(() => orderHash({ ...top, ...change }, domainValue)).toThrow(expect.objectContaining({ code }))
   })
 
   it('behavior: every signed field changes the hash', () => {

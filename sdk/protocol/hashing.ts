@@ -5,8 +5,15 @@
  */
 import { poseidon } from '../crypto/poseidon.ts'
 import { emptySubtreeRoots } from '../crypto/quaternaryMerkleTree.ts'
-import { assertFundingIndex, assertPositionSize, assertStorageId, MAX_SIZE, SIZE_BITS } from './bounds.ts'
-import { SizeOutOfRangeError } from './errors.ts'
+import { assertFundingIndex, assertPositionSize, assertStorageId, MAX_SIZE, PRICE_BITS, SIZE_BITS, STORAGE_ID_BITS, TIMESTAMP_BITS } from './bounds.ts'
+import {
+  AccountIndexOutOfRangeError,
+  MarketIndexOutOfRangeError,
+  PriceOutOfRangeError,
+  SizeOutOfRangeError,
+  StorageIdOutOfRangeError,
+  TimestampOutOfRangeError,
+} from './errors.ts'
 import { toFieldElement } from './field.ts'
 import {
   ORDER_FLAG_BUY,
@@ -41,19 +48,37 @@ export function orderFlags(order: Pick<Order, 'isBuy' | 'reduceOnly'>): bigint {
   return (order.isBuy ? ORDER_FLAG_BUY : 0n) | (order.reduceOnly ? ORDER_FLAG_REDUCE_ONLY : 0n)
 }
 
-/** H(1, domain, accountIndex, market, flags, size, limitPrice, storageId, expiry). `domain` is `domainHash(…)`. */
+/**
+ * The order's fields packed into one field element (§3), low bits first: tag (8 bits), flags (2), market (8),
+ * accountIndex (24), size (40), limitPrice (48), storageId (32), expiry (32): 194 bits. Each field is checked
+ * against its width first (a typed error), since a value past it would alias another order; the circuit
+ * range-checks every one of them, so the packing is injective there too.
+ */
+export function orderWord(order: Order): bigint {
+  const fields: readonly [bigint, bigint, (value: bigint, max: bigint) => Error][] = [
+    [MESSAGE_TAG.order, 8n, () => new RangeError('message tag')],
+    [orderFlags(order), 2n, () => new RangeError('order flags')],
+    [BigInt(order.market), 8n, (value, max) => new MarketIndexOutOfRangeError(value, { min: 0n, max })],
+    [order.accountIndex, 24n, (value, max) => new AccountIndexOutOfRangeError(value, { min: 0n, max })],
+    [order.size, SIZE_BITS, (value, max) => new SizeOutOfRangeError(value, { min: 0n, max })],
+    [order.limitPrice, PRICE_BITS, (value, max) => new PriceOutOfRangeError(value, { min: 0n, max }, 'limit price')],
+    [order.storageId, STORAGE_ID_BITS, (value, max) => new StorageIdOutOfRangeError(value, { min: 0n, max })],
+    [order.expiry, TIMESTAMP_BITS, (value, max) => new TimestampOutOfRangeError(value, { min: 0n, max }, 'expiry')],
+  ]
+  let word = 0n
+  let shift = 0n
+  for (const [value, bits, outOfRange] of fields) {
+    const max = (1n << bits) - 1n
+    if (value < 0n || value > max) throw outOfRange(value, max)
+    word |= value << shift
+    shift += bits
+  }
+  return word
+}
+
+/** H(domain, orderWord(order)): one Poseidon of two inputs, not nine. `domain` is `domainHash(…)`. */
 export function orderHash(order: Order, domain: bigint): bigint {
-  return poseidon([
-    MESSAGE_TAG.order,
-    domain,
-    order.accountIndex,
-    BigInt(order.market),
-    orderFlags(order),
-    order.size,
-    order.limitPrice,
-    order.storageId,
-    order.expiry,
-  ])
+  return poseidon([domain, orderWord(order)])
 }
 
 /** H(2, domain, accountIndex, amount, to, storageId, validUntil). */
