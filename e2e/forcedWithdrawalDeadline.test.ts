@@ -32,8 +32,6 @@ let devnet: Devnet
 let l1: PublicClient
 let stateDir: string
 
-
-
 /** `zkperp deposit` from anvil key `keyIndex`; returns the new account's index. */
 async function depositFrom(keyIndex: number, amount: string): Promise<bigint> {
   let stdout = ''

@@ -24,8 +24,6 @@ const PROVER_FAULTS: FaultPlan = { 'batch-1': { 1: { delayMs: 5_000 } } }
 let devnet: Devnet
 let stateDir: string
 
-
-
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'zkperp-e2e-backlog-'))
   devnet = await startQuietDevnet(stateDir, {

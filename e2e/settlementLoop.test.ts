@@ -58,7 +58,6 @@ async function zkperp(privateKey: Hex | undefined, ...args: string[]): Promise<R
   return JSON.parse(stdout) as Record<string, unknown>
 }
 
-
 /** Every input so far is in a batch that landed on L1. */
 function settled(): Promise<void> {
   const { node } = devnet
