@@ -55,9 +55,7 @@ export function orderFlags(order: Pick<Order, 'isBuy' | 'reduceOnly'>): bigint {
  * range-checks every one of them, so the packing is injective there too.
  */
 export function orderWord(order: Order): bigint {
-  const fields: readonly [bigint, bigint, (value: bigint, max: bigint) => Error][] = [
-    [MESSAGE_TAG.order, 8n, () => new RangeError('message tag')],
-    [orderFlags(order), 2n, () => new RangeError('order flags')],
+  const checked: readonly [bigint, bigint, (value: bigint, max: bigint) => Error][] = [
     [BigInt(order.market), 8n, (value, max) => new MarketIndexOutOfRangeError(value, { min: 0n, max })],
     [order.accountIndex, 24n, (value, max) => new AccountIndexOutOfRangeError(value, { min: 0n, max })],
     [order.size, SIZE_BITS, (value, max) => new SizeOutOfRangeError(value, { min: 0n, max })],
@@ -65,9 +63,10 @@ export function orderWord(order: Order): bigint {
     [order.storageId, STORAGE_ID_BITS, (value, max) => new StorageIdOutOfRangeError(value, { min: 0n, max })],
     [order.expiry, TIMESTAMP_BITS, (value, max) => new TimestampOutOfRangeError(value, { min: 0n, max }, 'expiry')],
   ]
-  let word = 0n
-  let shift = 0n
-  for (const [value, bits, outOfRange] of fields) {
+  // The tag (8 bits) and the two flag bits are in range by construction.
+  let word = MESSAGE_TAG.order | (orderFlags(order) << 8n)
+  let shift = 10n
+  for (const [value, bits, outOfRange] of checked) {
     const max = (1n << bits) - 1n
     if (value < 0n || value > max) throw outOfRange(value, max)
     word |= value << shift
