@@ -3,18 +3,21 @@ pragma circom 2.2.3;
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/sha256/sha256.circom";
+include "./lib/AccountCache.circom";
 include "./lib/ApplyAccountChange.circom";
 include "./lib/ApplyTransactionSlot.circom";
 
 // Statement (circuits/STATEMENTS.md): given the public `commitment`, the prover knows oldStateRoot, newStateRoot,
 // batchTimestamp T, N·32 bytes of pubdata and a witness for each slot such that
 //   commitment = sha256(oldStateRoot ‖ newStateRoot ‖ T[8] ‖ pubdata) mod 2^253, and
-//   applying the N slots (ApplyTransactionSlot) and then the end-of-batch credit (fees to account 1, penalties to
+//   opening K distinct accounts into the account cache, applying the N slots (ApplyTransactionSlot) to the cache and
+//   the markets, writing the cache back (CommitAccountCache) and then the end-of-batch credit (fees to account 1, penalties to
 //   account 0, each a funding-settling touch) to the state committed by oldStateRoot gives newStateRoot.
 // The signing domain H(CHAIN_ID, rollup) is a circuit constant: the rollup address is given as four 40-bit limbs,
 // most significant first (template parameters are machine integers).
-template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP_0, ROLLUP_1, ROLLUP_2, ROLLUP_3) {
-    assert(N >= 1);
+template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, K, CHAIN_ID, ROLLUP_0, ROLLUP_1, ROLLUP_2, ROLLUP_3) {
+    assert(N >= 1 && K >= 1);
+    var F = ACCOUNT_CACHE_FIELDS(M);
     signal input oldStateRoot;                 // state root before the batch
     signal input newStateRoot;                 // state root after the batch
     signal input batchTimestamp;               // T, unix seconds < 2^32
@@ -41,7 +44,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     signal input isNewAccount[N];
     signal input isNewTarget[N];
     signal input accountIndex[N][2];
-    signal input accountSiblings[N][2][ACCOUNT_DEPTH][3];
+    signal input cacheSelect[N][2][K];
     signal input publicKey[N][2][2];
     signal input owner[N][2];
     signal input collateral[N][2];
@@ -61,6 +64,9 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     signal input signatureS[N][2];
     signal input publicKeyRoot[N][2][2];
     signal input signatureR8Root[N][2][2];
+    // The account cache: K distinct accounts in increasing index order, as opened, and their write-back paths.
+    signal input cacheInitial[K][F];
+    signal input cacheSiblings[K][ACCOUNT_DEPTH][3];
     // End-of-batch credit: account 1 (fees), then account 0 (penalties).
     signal input creditSiblings[2][ACCOUNT_DEPTH][3];
     signal input creditPublicKey[2][2];
@@ -114,9 +120,9 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     // ---- slots
     component slots[N];
     for (var i = 0; i < N; i++) {
-        slots[i] = ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M);
+        slots[i] = ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M, K);
         if (i == 0) {
-            slots[i].accountsRootIn <== accountsRoot;
+            slots[i].cacheIn <== cacheInitial;
             slots[i].oraclePriceIn <== oraclePrice;
             slots[i].oracleTimeIn <== oracleTime;
             slots[i].openInterestIn <== openInterest;
@@ -126,7 +132,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
             slots[i].penaltiesIn <== 0;
             slots[i].isContinuation <== 0;
         } else {
-            slots[i].accountsRootIn <== slots[i - 1].accountsRootOut;
+            slots[i].cacheIn <== slots[i - 1].cacheOut;
             slots[i].oraclePriceIn <== slots[i - 1].oraclePriceOut;
             slots[i].oracleTimeIn <== slots[i - 1].oracleTimeOut;
             slots[i].openInterestIn <== slots[i - 1].openInterestOut;
@@ -173,7 +179,7 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
         slots[i].isNewAccount <== isNewAccount[i];
         slots[i].isNewTarget <== isNewTarget[i];
         slots[i].accountIndex <== accountIndex[i];
-        slots[i].accountSiblings <== accountSiblings[i];
+        slots[i].cacheSelect <== cacheSelect[i];
         slots[i].publicKey <== publicKey[i];
         slots[i].owner <== owner[i];
         slots[i].collateral <== collateral[i];
@@ -196,10 +202,13 @@ template BatchStateTransition(N, ACCOUNT_DEPTH, ORDER_DEPTH, M, CHAIN_ID, ROLLUP
     }
     slots[N - 1].isTwoChunk === 0;
 
+    // ---- the account cache written back
+    signal accountsRootAfterSlots <== CommitAccountCache(K, ACCOUNT_DEPTH, M)(accountsRoot, cacheInitial, slots[N - 1].cacheOut, cacheSiblings);
+
     // ---- end-of-batch credit: account 1 += fees, then account 0 += penalties
     component credits[2];
     signal creditRoots[3];
-    creditRoots[0] <== slots[N - 1].accountsRootOut;
+    creditRoots[0] <== accountsRootAfterSlots;
     for (var c = 0; c < 2; c++) {
         credits[c] = ApplyAccountChange(ACCOUNT_DEPTH, M);
         credits[c].enabled <== 1;

@@ -12,12 +12,13 @@ import { computeFundingIndexDelta } from '../sdk/state/applyFundingUpdate.ts'
 import { cloneState, type ExchangeState } from '../sdk/state/state.ts'
 import { circuitConfigs } from './configs.ts'
 import { loadTestCircuit, type TestCircuit } from './test/circuitHarness.ts'
+import { forgedCacheInputs } from './test/forgedCache.ts'
 import { BatchTxRejectedError, buildBatchWitness, pubdataBits, type BatchWitness } from './witness/batchWitness.ts'
 import { computeFreeCollateral } from '../sdk/state/applyForcedWithdrawal.ts'
 import { StateTree } from '../sdk/state/stateTree.ts'
 
 /** Pinned: a change is deliberate (circuits/constraints.json has the breakdown). */
-const TEST_CONSTRAINTS = 228_372
+const TEST_CONSTRAINTS = 230_680
 
 let circuit: TestCircuit
 let afterDeposits: ExchangeState
@@ -115,6 +116,7 @@ function forgeWithdrawn(batch: BatchWitness, slot: number, accountIndex: bigint,
   amounts[slot] = withdrawn
   return {
     ...batch.input,
+    ...forgedCacheInputs(batch.input, batch.stateBefore, state),
     amount: amounts,
     pubdata: pubdataBits(pubdata, CIRCUIT_SIZES.test.batchSlots),
     newStateRoot: StateTree.fromState(state).stateRoot(state),
@@ -181,13 +183,17 @@ describe('BatchStateTransition: forced withdrawals', () => {
     expect(await circuit.accepts(forgeWithdrawn(stranger, 0, 3n, 1n))).toBe(false)
   })
 
-  it('error (forged): claiming an existing account is empty (to pay nothing) fails the Merkle read', async () => {
+  it('error (forged): claiming an existing account is empty (to pay nothing) fails the cache entry\'s opening', async () => {
     const batch = buildBatchWitness(afterTrade, [forcedTx(2n, ALICE, 1_000_000n)], testContext(T2))
     const isNewAccount = [...(batch.input.isNewAccount as bigint[])]
     isNewAccount[0] = 1n
     // Nothing written: the forger's new root is the root with the account untouched.
     const untouched = buildBatchWitness(afterTrade, [{ type: 'noop' }], testContext(T2))
-    expect(await circuit.accepts({ ...forgeWithdrawn(batch, 0, 2n, 0n), isNewAccount, newStateRoot: untouched.result.newStateRoot })).toBe(false)
+    const forged: Record<string, unknown> = { ...forgeWithdrawn(batch, 0, 2n, 0n), isNewAccount, newStateRoot: untouched.result.newStateRoot }
+    expect(await circuit.accepts(forged)).toBe(false)
+    // The entry claimed empty as well (leaf 0 where the tree holds the account): the write-back's opening refuses it.
+    const cacheInitial = (forged.cacheInitial as bigint[][]).map((entry) => (entry[0] === 2n ? [entry[0]!, 1n, ...entry.slice(2).map(() => 0n)] : entry))
+    expect(await circuit.accepts({ ...forged, cacheInitial })).toBe(false)
   })
 
   it('error: a tampered requested amount in the second chunk changes what the contract checks, and a nonzero padding byte fails', async () => {

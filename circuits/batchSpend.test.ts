@@ -18,6 +18,7 @@ import { TEST_DOMAIN, testContext, transferTx, withdrawTx, type TestKey } from '
 import { circuitConfigs } from './configs.ts'
 import { ALICE, alice, bob, stateAfterDeposits, stateAfterTrade, T2 } from './test/batchScenario.ts'
 import { loadTestCircuit, type TestCircuit } from './test/circuitHarness.ts'
+import { forgedCacheInputs } from './test/forgedCache.ts'
 import { buildSignatureInput } from './witness/signatureWitness.ts'
 import { BatchTxRejectedError, buildBatchWitness, pubdataBits, type BatchWitness } from './witness/batchWitness.ts'
 
@@ -68,10 +69,13 @@ function signatureInputs(input: Record<string, unknown>, message: bigint, signer
   }
 }
 
-/** The credit's paths and the new root of a forged final state (no fee, no funding change in these batches). */
-function rootInputs(state: ExchangeState): Record<string, unknown> {
+/**
+ * The account cache, the credit's paths and the new root of a forged final state (no fee, no funding change in
+ * these batches), for `input` with its slots' forged fields already in place.
+ */
+function rootInputs(input: Record<string, unknown>, state: ExchangeState): Record<string, unknown> {
   const tree = StateTree.fromState(state)
-  return { creditSiblings: [path(tree, 1n), path(tree, 0n)], newStateRoot: tree.stateRoot(state) }
+  return { ...forgedCacheInputs(input, afterTrade, state), creditSiblings: [path(tree, 1n), path(tree, 0n)], newStateRoot: tree.stateRoot(state) }
 }
 
 /** Alice after spending `amount` with `storageId` (her funding is already settled at the current indices). */
@@ -98,15 +102,15 @@ describe('BatchStateTransition: withdrawals', () => {
     view.setBigUint64(4, message.amount)
     view.setUint32(32, Number(message.storageId))
     const input = batch.input
-    return {
+    const forgedInput = {
       ...input,
       amount: setSlot(input.amount as bigint[], 0, message.amount),
       storageId: setSide(input.storageId as bigint[][], 0, 0, message.storageId),
       expiry: setSide(input.expiry as bigint[][], 0, 0, message.validUntil),
       pubdata: pubdataBits(pubdata, SLOTS),
       ...signatureInputs(input, withdrawHash(message, domain), forged.signer ?? alice),
-      ...rootInputs(state),
     }
+    return { ...forgedInput, ...rootInputs(forgedInput, state) }
   }
 
   it('behavior: a withdrawal, a transfer creating an account and a transfer to it prove with the state machine\'s commitment', async () => {
@@ -167,17 +171,15 @@ describe('BatchStateTransition: transfers', () => {
     const existing = state.accounts.get(toIndex)
     const opened = existing ?? createAccount({ publicKey: alice.publicKey, owner: ALICE, collateral: 0n, mode: targetMode, markets: state.markets })
     const preimage = tree.accountPreimage(opened, tree.ordersRoot(toIndex))
-    const siblings = path(tree, toIndex)
     state.accounts.set(toIndex, { ...opened, collateral: opened.collateral + amount })
     const pubdata = Uint8Array.from(batch.result.pubdata)
     pubdata[1] = targetMode
     pubdata.set([Number((toIndex >> 16n) & 0xffn), Number((toIndex >> 8n) & 0xffn), Number(toIndex & 0xffn)], 5)
     const input = batch.input
     const side = <T>(key: string, value: T) => ({ [key]: setSide(input[key] as T[][], 0, 1, value) })
-    return {
+    const forgedInput = {
       ...input,
       ...side('accountIndex', toIndex),
-      ...side('accountSiblings', siblings),
       ...side('publicKey', [preimage.publicKey.x, preimage.publicKey.y]),
       ...side('owner', preimage.owner),
       ...side('collateral', preimage.collateral),
@@ -188,8 +190,8 @@ describe('BatchStateTransition: transfers', () => {
       isNewTarget: setSlot(input.isNewTarget as bigint[], 0, existing === undefined ? 1n : 0n),
       pubdata: pubdataBits(pubdata, SLOTS),
       ...signatureInputs(input, transferHash(message, domain), alice),
-      ...rootInputs(state),
     }
+    return { ...forgedInput, ...rootInputs(forgedInput, state) }
   }
 
   it('behavior: a transfer into an existing account of the same owner settles and credits it', async () => {

@@ -23,7 +23,7 @@ export function batchCircuitSpec(name: string, sizes: CircuitSizes, domain: Doma
     name,
     file: 'circuits/batch.circom',
     template: 'BatchStateTransition',
-    params: [sizes.batchSlots, sizes.accountDepth, sizes.orderDepth, sizes.markets, Number(domain.chainId), ...rollupAddressLimbs(domain)],
+    params: [sizes.batchSlots, sizes.accountDepth, sizes.orderDepth, sizes.markets, sizes.batchAccounts, Number(domain.chainId), ...rollupAddressLimbs(domain)],
     publicSignals: [],
     optimization: 'O2',
   }

@@ -30,7 +30,7 @@ const parametersSchema = z.object({
 })
 
 export const genesisSchema = z.object({
-  sizes: z.object({ accountDepth: smallInteger, orderDepth: smallInteger, markets: smallInteger, batchSlots: smallInteger }),
+  sizes: z.object({ accountDepth: smallInteger, orderDepth: smallInteger, markets: smallInteger, batchSlots: smallInteger, batchAccounts: smallInteger }),
   domain: z.object({ chainId: decimal, rollupAddress: address }),
   markets: z.array(
     z.object({

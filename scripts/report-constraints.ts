@@ -2,15 +2,20 @@
  * `npm run report:constraints`: where the batch circuit's constraints go, per size config, written to
  * circuits/constraints.json. Counts, not timings: they do not depend on machine load.
  *
- * For each config the batch template is compiled at the config's tree sizes with N = 2, 3 and 4 slots. The header
- * and pubdata hashed by SHA-256 are 72 + 32·N bytes, i.e. 3, 3 and 4 compression blocks, so
- *   slotWithoutSha = C(3) − C(2)                 (one more slot, same SHA blocks),
- *   shaBlock       = C(4) − C(3) − slotWithoutSha (one more block),
- *   perSlot        = slotWithoutSha + shaBlock/2  (a 32-byte chunk is half a block on average),
- *   fixed          = C(2) − 2·slotWithoutSha − 3·shaBlock + (72 + 9)/64 of a block (header and SHA padding),
+ * For each config the batch template is compiled at the config's tree sizes and account cache size K with N = 2, 3
+ * and 4 slots, and with K + 1 entries at N = 2 and 3. The header and pubdata hashed by SHA-256 are 72 + 32·N bytes,
+ * i.e. 3, 3 and 4 compression blocks, so, writing C(N, K):
+ *   slotWithoutSha = C(3, K) − C(2, K)              (one more slot, same SHA blocks; its selections are K wide),
+ *   shaBlock       = C(4, K) − C(3, K) − slotWithoutSha (one more block),
+ *   perSlot        = slotWithoutSha + shaBlock/2     (a 32-byte chunk is half a block on average),
+ *   fixed          = C(2, K) − 2·slotWithoutSha − 3·shaBlock + (72 + 9)/64 of a block (header, SHA padding, and the
+ *                    K cache entries' opening and write-back),
+ *   slotPerEntry   = C(3, K+1) − C(2, K+1) − slotWithoutSha (what one more entry adds to each slot's selections),
+ *   perCacheEntry  = C(2, K+1) − C(2, K) − 2·slotPerEntry (one entry's opening and write-back),
  * and the config's own N is extrapolated as fixed + N·perSlot (exact for the `test` config, which is compiled
- * whole as well). Gadgets are compiled on their own. The largest N known to compile with circom --O2 here
- * follows from fixed + N·perSlot and the largest batch compiled so far (O2_COMPILED).
+ * whole as well); `amortizedPerSlot` is that total over N. Gadgets are compiled on their own. The largest N known
+ * to compile with circom --O2 here follows from fixed + N·perSlot and the largest batch compiled so far
+ * (O2_COMPILED).
  *
  *   tsx scripts/report-constraints.ts [--config test,dev,bench]
  */
@@ -38,9 +43,13 @@ type ConfigReport = {
   measured: boolean
   fixed: number
   perSlot: number
+  /** The config's batch over its N slots: header, SHA-256, cache and credit shared out. */
+  amortizedPerSlot: number
   slotWithoutSha: number
   shaBlock: number
-  /** Compiled probes: constraints at N slots. */
+  slotPerEntry: number
+  perCacheEntry: number
+  /** Compiled probes: constraints at N slots and K cache entries. */
   probes: Record<string, number>
   largestSlotsUnderO2Limit: number
 }
@@ -77,24 +86,31 @@ const report: Record<string, ConfigReport | Record<string, number>> = {}
 for (const name of names) {
   const sizes = CIRCUIT_SIZES[name]
   const probes: Record<string, number> = {}
-  for (const slots of [2, 3, 4]) {
-    const spec = slots === sizes.batchSlots ? circuitConfigs[name]! : batchCircuitSpec(`batch_probe_${name}_${slots}`, { ...sizes, batchSlots: slots })
-    probes[`N=${slots}`] = await compile(`${name} N=${slots}`, spec)
+  const K = sizes.batchAccounts
+  for (const [slots, entries] of [[2, K], [3, K], [4, K], [2, K + 1], [3, K + 1]] as const) {
+    const own = slots === sizes.batchSlots && entries === K
+    const spec = own ? circuitConfigs[name]! : batchCircuitSpec(`batch_probe_${name}_${slots}_${entries}`, { ...sizes, batchSlots: slots, batchAccounts: entries })
+    probes[`N=${slots},K=${entries}`] = await compile(`${name} N=${slots} K=${entries}`, spec)
   }
-  const [c2, c3, c4] = [probes['N=2']!, probes['N=3']!, probes['N=4']!]
-  const slotWithoutSha = c3 - c2
-  const shaBlock = c4 - c3 - slotWithoutSha
+  const c = (slots: number, entries: number) => probes[`N=${slots},K=${entries}`]!
+  const slotWithoutSha = c(3, K) - c(2, K)
+  const shaBlock = c(4, K) - c(3, K) - slotWithoutSha
   const perSlot = Math.round(slotWithoutSha + shaBlock / 2)
-  const fixed = Math.round(c2 - 2 * slotWithoutSha - 3 * shaBlock + ((HEADER_BYTES + 9) / 64) * shaBlock)
+  const fixed = Math.round(c(2, K) - 2 * slotWithoutSha - 3 * shaBlock + ((HEADER_BYTES + 9) / 64) * shaBlock)
+  const slotPerEntry = c(3, K + 1) - c(2, K + 1) - slotWithoutSha
   const measured = sizes.batchSlots <= 4
+  const constraints = measured ? c(sizes.batchSlots, K) : fixed + sizes.batchSlots * perSlot
   report[name] = {
     sizes,
-    constraints: measured ? probes[`N=${sizes.batchSlots}`]! : fixed + sizes.batchSlots * perSlot,
+    constraints,
     measured,
     fixed,
     perSlot,
+    amortizedPerSlot: Math.round(constraints / sizes.batchSlots),
     slotWithoutSha,
     shaBlock,
+    slotPerEntry,
+    perCacheEntry: c(2, K + 1) - c(2, K) - 2 * slotPerEntry,
     probes,
     largestSlotsUnderO2Limit: Math.floor((O2_COMPILED - fixed) / perSlot),
   }
@@ -106,5 +122,9 @@ const previous = await import(path, { with: { type: 'json' } }).then((module) =>
 // Configs not measured this run keep their previous figures.
 const kept = Object.fromEntries(Object.entries(previous).filter(([key]) => key in CIRCUIT_SIZES))
 await writeFile(path, `${JSON.stringify({ ...kept, ...report }, null, 2)}\n`)
-console.log(JSON.stringify(Object.fromEntries(names.map((name) => [name, { constraints: (report[name] as ConfigReport).constraints, perSlot: (report[name] as ConfigReport).perSlot }])), null, 2))
+const summary = (name: CircuitSizesName) => {
+  const { constraints, perSlot, amortizedPerSlot, perCacheEntry } = report[name] as ConfigReport
+  return [name, { constraints, perSlot, amortizedPerSlot, perCacheEntry }]
+}
+console.log(JSON.stringify(Object.fromEntries(names.map(summary)), null, 2))
 console.log(`wrote ${path}`)

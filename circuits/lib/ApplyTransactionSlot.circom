@@ -5,16 +5,17 @@ include "circomlib/circuits/comparators.circom";
 include "circomlib/circuits/compconstant.circom";
 include "circomlib/circuits/multiplexer.circom";
 include "circomlib/circuits/poseidon.circom";
-include "./ApplyAccountChange.circom";
+include "./AccountCache.circom";
 include "./ComputeCeilDivision.circom";
 include "./ComputeFloorDivision.circom";
 include "./ComputeSignedFloorDivision.circom";
 include "./RequireNonNegativeIfEnabled.circom";
 include "./RequireStrictEdDSAPoseidon.circom";
+include "./SettleAndChangeAccount.circom";
 include "./UpdateOrderSlot.circom";
 
-// One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes, two
-// order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
+// One universal batch slot (circuits/STATEMENTS.md): every slot runs the same gadgets (two account writes through
+// the batch account cache, two order-slot writes, two signature checks, the market updates and its 32-byte pubdata chunk) and the tx type
 // selects which rules bind. Types: 0 noop (or the continuation of a 2-chunk record), 1 deposit top-up,
 // 2 deposit creating an account (2 chunks), 3 trade, 4 withdraw (2 chunks), 5 forced withdrawal (2 chunks),
 // 6 transfer, 7 oracle update, 8 funding update, 9 tiered liquidation, 10 backstop, 11 auto-deleveraging. Any
@@ -25,9 +26,10 @@ include "./UpdateOrderSlot.circom";
 // target, the insurance fund in a backstop or the deleveraged counterparty. Signature 0 is the taker's order, the
 // withdraw or transfer message or the oracle's price message; signature 1 the maker's order. Order slot 0 is the
 // taker's order or the slot a withdraw or transfer consumes; order slot 1 the maker's order.
-template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
+template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M, K) {
+    var F = ACCOUNT_CACHE_FIELDS(M);
     // ---- state entering and leaving the slot
-    signal input accountsRootIn;           // accounts root before the slot
+    signal input cacheIn[K][F];            // the batch account cache before the slot (AccountCache.circom)
     signal input oraclePriceIn[M];         // market oracle prices before
     signal input oracleTimeIn[M];          // market oracle timestamps before
     signal input fundingIndexIn[M];        // market funding indices before
@@ -35,7 +37,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input openInterestIn[M];        // market open interest before
     signal input feesIn;                   // batch fee accumulator before
     signal input penaltiesIn;              // batch penalty accumulator before
-    signal output accountsRootOut;         // accounts root after
+    signal output cacheOut[K][F];          // the account cache after
     signal output oraclePriceOut[M];       // oracle prices after
     signal output oracleTimeOut[M];        // oracle timestamps after
     signal output openInterestOut[M];      // open interest after
@@ -80,8 +82,8 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal input isNewAccount;             // the side-0 leaf before is empty (deposit creating it; forced withdrawal of an empty index)
     signal input isNewTarget;              // the side-1 leaf before is empty (a transfer creating its target)
     // ---- per side (0: deposit account / taker, 1: maker)
-    signal input accountIndex[2];
-    signal input accountSiblings[2][ACCOUNT_DEPTH][3];
+    signal input accountIndex[2];          // the index of the cache entry the side selects (0 when disabled)
+    signal input cacheSelect[2][K];        // one-hot over the cache entries when the side is enabled, else zero
     signal input publicKey[2][2];
     signal input owner[2];
     signal input collateral[2];
@@ -128,7 +130,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal isPositionMove <== isFill + isDeleverage;  // the selected market's positions change by ±size
     isTwoChunk <== isDepositNew + isForced + isWithdraw;
     // An empty side-0 leaf: always for a new-account deposit, by the prover's claim for a forced withdrawal (the
-    // Merkle read proves it), never otherwise.
+    // cache entry, opened against the accounts root, proves it), never otherwise.
     isNewAccount * (1 - isNewAccount) === 0;
     isDepositNew * (1 - isNewAccount) === 0;
     isNewAccount * (1 - isDepositNew - isForced) === 0;
@@ -430,8 +432,19 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal orderHashes[2];
     signal ordersRootAfter[2];
     component accounts[2];
-    signal accountsRoots[3];
-    accountsRoots[0] <== accountsRootIn;
+    component reads[2];
+    component writes[2];
+    signal caches[3][K][F];
+    caches[0] <== cacheIn;
+    signal isOldEmpty[2];
+    signal isNewEmpty[2];
+    isOldEmpty[0] <== isNewAccount;
+    isOldEmpty[1] <== isNewTarget;
+    isNewEmpty[0] <== isForced * isNewAccount;
+    isNewEmpty[1] <== 0;
+    // An opened side: its preimage inputs are the cached account (an empty leaf's are the tx rules' to constrain).
+    signal isOpened[2];
+    signal written[2][F];
     signal reducing[2];
     signal reducingBuy[2];
     signal isNewPositive[2];
@@ -469,7 +482,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
 
         // H(domain, order word): the fields packed low bits first (docs/protocol.md §3). Injective because every
         // field is range-checked in this slot, whether or not the order is used: tag 1; flags < 4 (booleans);
-        // market < M ≤ 16 (the decoder); accountIndex < 4^ACCOUNT_DEPTH ≤ 2^24 (the Merkle path bits); size < 2^40,
+        // market < M ≤ 16 (the decoder); accountIndex < 4^ACCOUNT_DEPTH ≤ 2^24 (a cache entry's index, bounded by its write-back path); size < 2^40,
         // limitPrice < 2^48 and expiry < 2^32 (above); storageId < 2^32 (UpdateOrderSlot).
         orderHashes[s] <== Poseidon(2)([
             domain,
@@ -481,26 +494,30 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
             oldSlotStorageId[s], oldSlotFilled[s], slotSiblings[s]
         );
 
-        accounts[s] = ApplyAccountChange(ACCOUNT_DEPTH, M);
-        accounts[s].enabled <== isSideEnabled[s];
-        if (s == 0) {
-            accounts[s].isOldEmpty <== isNewAccount;
-            accounts[s].isNewEmpty <== isForced * isNewAccount;
-        } else {
-            accounts[s].isOldEmpty <== isNewTarget;
-            accounts[s].isNewEmpty <== 0;
+        // Read the side's account from the cache: the selected entry's index, emptiness and preimage.
+        reads[s] = ReadAccountCache(K, F);
+        reads[s].enabled <== isSideEnabled[s];
+        reads[s].select <== cacheSelect[s];
+        reads[s].entries <== caches[s];
+        accountIndex[s] === reads[s].value[0];
+        isSideEnabled[s] * (reads[s].value[1] - isOldEmpty[s]) === 0;
+        isOpened[s] <== isSideEnabled[s] * (1 - isOldEmpty[s]);
+        isOpened[s] * (publicKey[s][0] - reads[s].value[2]) === 0;
+        isOpened[s] * (publicKey[s][1] - reads[s].value[3]) === 0;
+        isOpened[s] * (owner[s] - reads[s].value[4]) === 0;
+        isOpened[s] * (collateral[s] - reads[s].value[5]) === 0;
+        isOpened[s] * (mode[s] - reads[s].value[6]) === 0;
+        for (var m = 0; m < M; m++) {
+            isOpened[s] * (positionSize[s][m] - reads[s].value[7 + m]) === 0;
+            isOpened[s] * (fundingIndexAtLastSettle[s][m] - reads[s].value[7 + M + m]) === 0;
         }
-        accounts[s].accountsRootIn <== accountsRoots[s];
-        accounts[s].accountIndex <== accountIndex[s];
-        accounts[s].accountSiblings <== accountSiblings[s];
-        accounts[s].publicKey <== publicKey[s];
-        accounts[s].owner <== owner[s];
+        isOpened[s] * (ordersRoot[s] - reads[s].value[7 + 2 * M]) === 0;
+
+        accounts[s] = SettleAndChangeAccount(M);
+        accounts[s].enabled <== isSideEnabled[s];
         accounts[s].collateral <== collateral[s];
-        accounts[s].mode <== mode[s];
         accounts[s].size <== positionSize[s];
         accounts[s].fundingIndexAtLastSettle <== fundingIndexAtLastSettle[s];
-        accounts[s].ordersRootBefore <== ordersRoot[s];
-        accounts[s].ordersRootAfter <== ordersRootAfter[s];
         accounts[s].marketSelect <== marketSelect.out;
         accounts[s].deltaCollateral <== deltaCollateral[s];
         accounts[s].deltaSize <== deltaSize[s];
@@ -508,7 +525,26 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         accounts[s].fundingIndex <== fundingIndexIn;
         accounts[s].oraclePrice <== oraclePriceIn;
         accounts[s].imfBps <== imfBps;
-        accountsRoots[s + 1] <== accounts[s].accountsRootOut;
+
+        // Write the account back, settled at the current funding indices.
+        written[s][0] <== reads[s].value[0];
+        written[s][1] <== isNewEmpty[s];
+        written[s][2] <== publicKey[s][0];
+        written[s][3] <== publicKey[s][1];
+        written[s][4] <== owner[s];
+        written[s][5] <== accounts[s].newCollateral;
+        written[s][6] <== mode[s];
+        for (var m = 0; m < M; m++) {
+            written[s][7 + m] <== accounts[s].sizesAfter[m];
+            written[s][7 + M + m] <== fundingIndexIn[m];
+        }
+        written[s][7 + 2 * M] <== ordersRootAfter[s];
+        writes[s] = WriteAccountCache(K, F);
+        writes[s].select <== cacheSelect[s];
+        writes[s].entries <== caches[s];
+        writes[s].read <== reads[s].value;
+        writes[s].written <== written[s];
+        caches[s + 1] <== writes[s].entriesOut;
 
         // Reducing only (the fill is nonzero): a buy leaves size ≤ 0, a sell leaves size ≥ 0.
         isNewPositive[s] <== accounts[s].isNewSizeNonNegative * (1 - accounts[s].isNewSizeZero);
@@ -526,7 +562,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
         longBefore[s] <== accounts[s].oldSize * accounts[s].isOldSizeNonNegative;
         longAfter[s] <== accounts[s].newSize * accounts[s].isNewSizeNonNegative;
     }
-    accountsRootOut <== accountsRoots[2];
+    cacheOut <== caches[2];
 
     // Open interest (Σ long sizes) after the fill; above the cap only if it does not increase. A backstop leaves it
     // unchanged (§5.9: positions change hands).
@@ -551,7 +587,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     signal eligibleWithdrawing <== isEligible * (1 - isNothingWithdrawn);
     eligibleWithdrawing * (1 - accounts[0].passesInitialMargin) === 0;
     var MAX_COLLATERAL = (1 << 63) - 1;
-    // newCollateral ≥ −MAX_COLLATERAL holds for every write (ApplyAccountChange).
+    // newCollateral ≥ −MAX_COLLATERAL holds for every write (SettleAndChangeAccount).
     signal isFullRequest <== IsEqual()([amount, requestedAmount]);
     signal hasMarginForMore <== RequireSignedRange(112)(accounts[0].marginSlack - 10000);
     signal isAtCollateralFloor <== IsEqual()([accounts[0].newCollateral, -MAX_COLLATERAL]);
@@ -577,7 +613,7 @@ template ApplyTransactionSlot(ACCOUNT_DEPTH, ORDER_DEPTH, M) {
     }
     // The target: the source's owner and the signed mode (pubdata byte 1, above). An empty target lies in the
     // L2-created range, gets a valid mode and is created with the source's key, no collateral, no positions and no
-    // orders; its new leaf is settled at the current funding indices (ApplyAccountChange).
+    // orders; its new leaf is settled at the current funding indices (the cache write).
     isTransfer * (owner[1] - owner[0]) === 0;
     RequireNonNegativeIfEnabled(2 * ACCOUNT_DEPTH)(isNewTarget, accountIndex[1] - (1 << (2 * ACCOUNT_DEPTH - 1)));
     RequireNonNegativeIfEnabled(8)(isNewTarget, M - mode[1]);

@@ -191,3 +191,44 @@ describe('RequireStrictEdDSAPoseidon', () => {
     expect(await circuit.accepts(input)).toBe(false)
   })
 })
+
+describe('ReadAccountCache / WriteAccountCache', () => {
+  const K = 3
+  const F = 4
+  const entries = [
+    [5n, 0n, 11n, 12n],
+    [7n, 1n, 21n, 22n],
+    [9n, 0n, 31n, 32n],
+  ]
+  const spec = (template: string) => ({ ...gadgetSpec(template, [K, F]), file: 'circuits/lib/AccountCache.circom' })
+
+  it('behavior: a read returns the one selected entry when enabled, and zeros with nothing selected when not', async () => {
+    const circuit = await loadTestCircuit(spec('ReadAccountCache'))
+    const witness = await circuit.calculateWitness({ enabled: 1n, select: [0n, 1n, 0n], entries })
+    expect(await circuit.satisfies(witness)).toBe(true)
+    expect([0, 1, 2, 3].map((f) => circuit.read(witness, new RegExp(`^main\\.value\\[${f}\\]$`)))).toEqual(entries[1])
+    const disabled = await circuit.calculateWitness({ enabled: 0n, select: [0n, 0n, 0n], entries })
+    expect([0, 1, 2, 3].map((f) => circuit.read(disabled, new RegExp(`^main\\.value\\[${f}\\]$`)))).toEqual([0n, 0n, 0n, 0n])
+  })
+
+  it('error (forged): no entry or two entries when enabled, an entry when disabled, or a non-boolean selection fail', async () => {
+    const circuit = await loadTestCircuit(spec('ReadAccountCache'))
+    expect(await circuit.accepts({ enabled: 1n, select: [0n, 0n, 0n], entries })).toBe(false)
+    expect(await circuit.accepts({ enabled: 1n, select: [1n, 1n, 0n], entries })).toBe(false)
+    expect(await circuit.accepts({ enabled: 0n, select: [0n, 0n, 1n], entries })).toBe(false)
+    // Sums to 1, but blends two entries.
+    expect(await circuit.accepts({ enabled: 1n, select: [2n, P_MINUS_ONE, 0n], entries })).toBe(false)
+  })
+
+  it('behavior: a write replaces fields 1 … F−1 of the selected entry only, never its index; no selection writes nothing', async () => {
+    const circuit = await loadTestCircuit(spec('WriteAccountCache'))
+    const written = [99n, 1n, 41n, 42n]
+    const out = async (select: bigint[]) => {
+      const witness = await circuit.calculateWitness({ select, entries, read: select[2] === 1n ? entries[2] : [0n, 0n, 0n, 0n], written })
+      expect(await circuit.satisfies(witness)).toBe(true)
+      return entries.map((_, k) => [0, 1, 2, 3].map((f) => circuit.read(witness, new RegExp(`^main\\.entriesOut\\[${k}\\]\\[${f}\\]$`))))
+    }
+    expect(await out([0n, 0n, 1n])).toEqual([entries[0], entries[1], [9n, 1n, 41n, 42n]])
+    expect(await out([0n, 0n, 0n])).toEqual(entries)
+  })
+})

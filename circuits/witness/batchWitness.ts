@@ -5,6 +5,11 @@
  * machine's witnesses (the circuit's hints — a penalty, a backstopped collateral, a cover — are read off its leaf
  * writes), so a batch the state machine rejects never reaches the prover.
  *
+ * The account cache (circuits/lib/AccountCache.circom): every account a slot side opens becomes one of K entries,
+ * in increasing index order, valued as before its first write and after its last; the rest are padded with other
+ * indices from the top of the index range, left unchanged. Slots select entries one-hot; the write-back paths are
+ * computed on a copy of the tree, entry after entry.
+ *
  * `buildBatchWitness(state, txs, context)` runs the batch on a copy of `state` and throws, before any proving:
  * BATCH_TX_REJECTED when the state machine rejects one of the txs (a rejected tx cannot be proven).
  */
@@ -55,7 +60,8 @@ export type SlotInput = {
   isNewAccount: bigint
   isNewTarget: bigint
   accountIndex: Pair<bigint>
-  accountSiblings: Pair<Siblings>
+  /** Whether each side opens an account (then `accountIndex` names its cache entry). Not a circuit input. */
+  opened: Pair<boolean>
   publicKey: Pair<Pair<bigint>>
   owner: Pair<bigint>
   collateral: Pair<bigint>
@@ -76,6 +82,8 @@ export type SlotInput = {
 
 export type BatchWitness = {
   readonly result: ApplyBatchReturnType
+  /** The state before the batch (a copy). */
+  readonly stateBefore: ExchangeState
   /** The state after the batch (a copy; the caller's state is untouched). */
   readonly state: ExchangeState
   /** snarkjs input object for BatchStateTransition (values as bigint; serialise with toCircuitInput). */
@@ -90,11 +98,11 @@ function zeroSiblings(depth: number): Siblings {
   return Array.from({ length: depth }, () => [0n, 0n, 0n])
 }
 
-function emptySlot(accountDepth: number, orderDepth: number, markets: number): SlotInput {
+function emptySlot(orderDepth: number, markets: number): SlotInput {
   return {
     txType: 0n, market: 0n, size: 0n, price: 0n, amount: 0n, timestamp: 0n, ratePpm: 0n, address: 0n, takerIsBuy: 0n, isNewAccount: 0n, isNewTarget: 0n,
     accountIndex: [0n, 0n],
-    accountSiblings: [zeroSiblings(accountDepth), zeroSiblings(accountDepth)],
+    opened: [false, false],
     publicKey: [[0n, 0n], [0n, 0n]],
     owner: [0n, 0n], collateral: [0n, 0n], mode: [0n, 0n],
     positionSize: [zeros(markets), zeros(markets)],
@@ -112,7 +120,7 @@ function siblingsOf(witness: { siblingsBefore: bigint[][] }): Siblings {
 
 function setAccount(slot: SlotInput, side: 0 | 1, witness: AccountWitness, preimage: AccountPreimage): void {
   slot.accountIndex[side] = witness.accountIndex
-  slot.accountSiblings[side] = siblingsOf(witness)
+  slot.opened[side] = true
   slot.publicKey[side] = [preimage.publicKey.x, preimage.publicKey.y]
   slot.owner[side] = preimage.owner
   slot.collateral[side] = preimage.collateral
@@ -295,7 +303,7 @@ function fillSlot(slot: SlotInput, witness: TxWitness, context: TxContext, befor
         // Nothing is written: the slot proves the leaf is empty (a read) and that nothing was withdrawn.
         if (witness.emptyAccount.leaf !== 0n || leaves.length !== 0) throw new WitnessShapeError('forced withdrawal of an empty index with a leaf or writes', { txIndex })
         slot.accountIndex[0] = witness.emptyAccount.accountIndex
-        slot.accountSiblings[0] = witness.emptyAccount.siblings.map((level) => [level[0] ?? 0n, level[1] ?? 0n, level[2] ?? 0n])
+        slot.opened[0] = true
         slot.isNewAccount = 1n
         return
       }
@@ -339,13 +347,14 @@ export function buildBatchWitness(
 ): BatchWitness {
   const before = cloneState(state)
   const working = cloneState(state)
-  const { accountDepth, orderDepth, markets, batchSlots } = state.sizes
-  const accountsRoot = StateTree.fromState(before).accountsRoot()
+  const { orderDepth, markets, batchSlots } = state.sizes
+  const treeBefore = StateTree.fromState(before)
+  const accountsRoot = treeBefore.accountsRoot()
   const result = applyBatch(working, txs, context, { ...options, witness: true })
   result.results.forEach((outcome, txIndex) => {
     if (!outcome.accepted) throw new BatchTxRejectedError(txIndex, outcome.error)
   })
-  const slots: SlotInput[] = Array.from({ length: batchSlots }, () => emptySlot(accountDepth, orderDepth, markets))
+  const slots: SlotInput[] = Array.from({ length: batchSlots }, () => emptySlot(orderDepth, markets))
   let next = 0
   for (const witness of result.witnesses ?? []) {
     const slot = slots[next]
@@ -359,6 +368,8 @@ export function buildBatchWitness(
     if (witness.before === null) throw new WitnessShapeError('system account missing')
     return witness.before
   })
+
+  const cache = buildAccountCache(before, treeBefore, slots, result.witnesses ?? [], creditAccounts[0]!.oldAccountsRoot)
 
   const input: Record<string, unknown> = {
     oldStateRoot: result.oldStateRoot,
@@ -377,6 +388,8 @@ export function buildBatchWitness(
       p.openInterestCap,
     ]),
     oracleKey: before.markets.map((market) => [market.parameters.oracleKey.x, market.parameters.oracleKey.y]),
+    cacheSelect: cacheSelectInput(cache.cacheInitial, slots.map((slot) => slot.accountIndex), slots.map((slot) => slot.opened)),
+    ...cache,
     creditSiblings: creditAccounts.map(siblingsOf),
     creditPublicKey: creditBefore.map((account) => [account.publicKey.x, account.publicKey.y]),
     creditOwner: creditBefore.map((account) => account.owner),
@@ -388,11 +401,89 @@ export function buildBatchWitness(
   }
   const field = <K extends keyof SlotInput>(key: K) => slots.map((slot) => slot[key])
   for (const key of Object.keys(slots[0]!) as (keyof SlotInput)[]) {
-    if (key !== 'signatures') input[key] = field(key)
+    if (key !== 'signatures' && key !== 'opened') input[key] = field(key)
   }
   input.signatureR8 = slots.map((slot) => slot.signatures.map((signature) => signature.R8))
   input.signatureS = slots.map((slot) => slot.signatures.map((signature) => signature.S))
   input.publicKeyRoot = slots.map((slot) => slot.signatures.map((signature) => signature.publicKeyRoot))
   input.signatureR8Root = slots.map((slot) => slot.signatures.map((signature) => signature.R8Root))
-  return { result, state: working, input }
+  return { result, stateBefore: before, state: working, input }
+}
+
+/** A cache entry as the circuit lays it out (AccountCache.circom): index, isEmpty, key, owner, collateral, mode, sizes, funding indices, orders root. */
+export function cacheEntry(accountIndex: bigint, preimage: AccountPreimage | null, markets: number): bigint[] {
+  if (preimage === null) return [accountIndex, 1n, ...zeros(5 + 2 * markets + 1)]
+  return [
+    accountIndex, 0n, preimage.publicKey.x, preimage.publicKey.y, preimage.owner, preimage.collateral, BigInt(preimage.mode),
+    ...preimage.positions.map((position) => position.size),
+    ...preimage.positions.map((position) => position.fundingIndexAtLastSettle),
+    preimage.ordersRoot,
+  ]
+}
+
+export type AccountCacheInput = { readonly cacheInitial: bigint[][]; readonly cacheSiblings: Siblings[] }
+
+/**
+ * The K cache entries for the accounts a batch opens, in increasing index order, padded with other indices from the
+ * top of the index range (left as they are: empty leaves, or accounts no slot touches), and their write-back paths:
+ * entry k's path in `treeBefore` after entries 0 … k−1 are written with `finalLeaf`. `initial(index)` is an opened
+ * account's preimage before the batch (null: empty leaf).
+ */
+export function accountCacheInput(
+  before: ExchangeState,
+  treeBefore: StateTree,
+  opened: ReadonlySet<bigint>,
+  initial: (index: bigint) => AccountPreimage | null,
+  finalLeaf: (index: bigint) => bigint,
+): AccountCacheInput {
+  const { accountDepth, markets, batchAccounts } = before.sizes
+  if (opened.size > batchAccounts) throw new WitnessShapeError(`the batch opens ${opened.size} accounts, the cache holds ${batchAccounts}`, { accounts: opened.size, batchAccounts })
+  const indices = [...opened]
+  for (let index = 4n ** BigInt(accountDepth) - 1n; indices.length < batchAccounts; index -= 1n) {
+    if (index < 0n) throw new WitnessShapeError('the account cache is larger than the accounts tree', { batchAccounts })
+    if (!opened.has(index)) indices.push(index)
+  }
+  indices.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const untouched = (index: bigint): AccountPreimage | null => {
+    const account = before.accounts.get(index)
+    return account === undefined ? null : treeBefore.accountPreimage(account, treeBefore.ordersRoot(index))
+  }
+  const tree = treeBefore.clone()
+  const cacheSiblings = indices.map((index) => {
+    const leaf = opened.has(index) ? finalLeaf(index) : tree.accountRead(index).leaf
+    return siblingsOf({ siblingsBefore: tree.accountWrite(index, leaf).siblings })
+  })
+  return { cacheInitial: indices.map((index) => cacheEntry(index, opened.has(index) ? initial(index) : untouched(index), markets)), cacheSiblings }
+}
+
+/** Per slot and side, the one-hot selection of the side's entry (all zero for a side that opens no account). */
+export function cacheSelectInput(cacheInitial: readonly bigint[][], accountIndex: readonly (readonly bigint[])[], opened: readonly (readonly boolean[])[]): bigint[][][] {
+  return accountIndex.map((pair, slot) => pair.map((index, side) => cacheInitial.map((entry) => (opened[slot]![side] && entry[0] === index ? 1n : 0n))))
+}
+
+/** The accounts the slots open, and the cache built from the state machine's leaf writes (checked against the root after the slots). */
+function buildAccountCache(
+  before: ExchangeState,
+  treeBefore: StateTree,
+  slots: readonly SlotInput[],
+  witnesses: readonly TxWitness[],
+  rootAfterSlots: bigint,
+): AccountCacheInput {
+  const opened = new Set<bigint>()
+  for (const slot of slots) {
+    for (const side of [0, 1] as const) if (slot.opened[side]) opened.add(slot.accountIndex[side])
+  }
+  const initial = new Map<bigint, AccountPreimage | null>()
+  const finalLeaf = new Map<bigint, bigint>()
+  for (const leaf of witnesses.flatMap((witness) => witness.leaves)) {
+    if (leaf.tree !== 'account') continue
+    if (!initial.has(leaf.accountIndex)) initial.set(leaf.accountIndex, leaf.before)
+    finalLeaf.set(leaf.accountIndex, leaf.newLeaf)
+  }
+  // An account only read (a forced withdrawal of an empty index) stays empty.
+  const cache = accountCacheInput(before, treeBefore, opened, (index) => initial.get(index) ?? null, (index) => finalLeaf.get(index) ?? 0n)
+  const written = treeBefore.clone()
+  for (const [index, leaf] of finalLeaf) written.accountWrite(index, leaf)
+  if (written.accountsRoot() !== rootAfterSlots) throw new WitnessShapeError('the account cache does not write back to the accounts root after the slots')
+  return cache
 }

@@ -4,7 +4,7 @@
  * memory go. It answers "what is the largest batch this machine compiles and proves" (circom --O2 runs out of
  * WebAssembly memory near 0.9 M constraints; circuits/constraints.json has the per-slot cost).
  *
- *   tsx scripts/circuit/measureBenchBatch.ts --slots 12 [--json]
+ *   tsx scripts/circuit/measureBenchBatch.ts --slots 12 [--accounts K] [--json]
  */
 import { Command } from 'commander'
 import { batchCircuitSpec } from '../../circuits/configs.ts'
@@ -21,9 +21,10 @@ import { terminateBn128 } from './vendor.ts'
 const options = new Command()
   .name('measure-bench-batch')
   .requiredOption('--slots <n>', 'batch slots N', (value) => Number.parseInt(value, 10))
+  .option('--accounts <k>', 'account cache entries K (default: the bench config\'s)', (value) => Number.parseInt(value, 10))
   .option('--json', 'print one JSON line')
   .parse()
-  .opts<{ slots: number; json?: boolean }>()
+  .opts<{ slots: number; accounts?: number; json?: boolean }>()
 
 const log = (line: string) => {
   if (options.json !== true) console.log(line)
@@ -34,9 +35,9 @@ const sampler = setInterval(() => {
   peakRssMB = Math.max(peakRssMB, Math.round(process.memoryUsage().rss / 2 ** 20))
 }, 200)
 
-const sizes = { ...CIRCUIT_SIZES.bench, batchSlots: options.slots }
-const spec = batchCircuitSpec(`batch_bench_${options.slots}`, sizes)
-log(`compiling ${spec.name} (N = ${options.slots}, depths ${sizes.accountDepth}/${sizes.orderDepth}, M = ${sizes.markets}) …`)
+const sizes = { ...CIRCUIT_SIZES.bench, batchSlots: options.slots, batchAccounts: options.accounts ?? CIRCUIT_SIZES.bench.batchAccounts }
+const spec = batchCircuitSpec(`batch_bench_${options.slots}_${sizes.batchAccounts}`, sizes)
+log(`compiling ${spec.name} (N = ${options.slots}, K = ${sizes.batchAccounts}, depths ${sizes.accountDepth}/${sizes.orderDepth}, M = ${sizes.markets}) …`)
 let started = performance.now()
 const circuit = await buildCircuit(spec, { log })
 const compileSeconds = circuit.cached ? null : seconds(started)
@@ -79,6 +80,7 @@ await terminateBn128()
 
 const result = {
   slots: options.slots,
+  accounts: sizes.batchAccounts,
   constraints: circuit.constraints,
   compileSeconds,
   setupSeconds,

@@ -22,12 +22,12 @@ export const MAX_ORDER_DEPTH = 16
 
 /** The three size configurations; only N, tree depths and M differ between them. */
 export const CIRCUIT_SIZES = {
-  /** CI: proves in seconds. 16 accounts, 16 order slots per account. */
-  test: { accountDepth: 2, orderDepth: 2, markets: 2, batchSlots: 4 },
+  /** CI: proves in seconds. 16 accounts, 16 order slots per account; every batch fits the cache (K = 2N). */
+  test: { accountDepth: 2, orderDepth: 2, markets: 2, batchSlots: 4, batchAccounts: 8 },
   /** Local devnet: 65,536 accounts, 256 slots. */
-  dev: { accountDepth: 8, orderDepth: 4, markets: 4, batchSlots: 16 },
-  /** Production-shaped: 2^24 accounts, 2^12 slots. */
-  bench: { accountDepth: 12, orderDepth: 6, markets: 8, batchSlots: 64 },
+  dev: { accountDepth: 8, orderDepth: 4, markets: 4, batchSlots: 16, batchAccounts: 16 },
+  /** Production-shaped: 2^24 accounts, 2^12 slots; a batch touches at most 32 accounts. */
+  bench: { accountDepth: 12, orderDepth: 6, markets: 8, batchSlots: 64, batchAccounts: 32 },
 } as const satisfies Record<string, CircuitSizes>
 
 export type CircuitSizesName = keyof typeof CIRCUIT_SIZES
@@ -44,6 +44,8 @@ export function validateCircuitSizes(sizes: CircuitSizes): void {
   check('orderDepth', 1, MAX_ORDER_DEPTH)
   check('markets', 1, MAX_MARKETS)
   check('batchSlots', 1, 1 << 16)
+  // A trade touches two accounts; the cache's entries are distinct indices, so K ≤ 4^depth.
+  check('batchAccounts', 2, Math.min(1 << 16, 4 ** sizes.accountDepth))
 }
 
 const BASIS_POINT_FIELDS = [

@@ -260,6 +260,19 @@ export class PubdataCapacityError extends BaseError {
   }
 }
 
+export class BatchAccountCapacityError extends BaseError {
+  static readonly code = 'BATCH_ACCOUNT_CAPACITY_EXCEEDED' as const
+  override readonly name = 'Protocol.BatchAccountCapacityError'
+  constructor(
+    readonly accounts: number,
+    readonly batchAccounts: number,
+  ) {
+    super(BatchAccountCapacityError.code, `the batch would touch ${accounts} distinct accounts, the circuit caches ${batchAccounts}`, {
+      details: { accounts, batchAccounts },
+    })
+  }
+}
+
 export class PubdataLengthError extends BaseError {
   static readonly code = 'PUBDATA_LENGTH_INVALID' as const
   override readonly name = 'Protocol.PubdataLengthError'

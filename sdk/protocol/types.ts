@@ -20,6 +20,8 @@ export type CircuitSizes = {
   readonly markets: number
   /** Transaction slots per batch (N). */
   readonly batchSlots: number
+  /** Distinct accounts the slots of one batch may touch (K, the circuit's account cache). */
+  readonly batchAccounts: number
 }
 
 export type Domain = { readonly chainId: bigint; readonly rollupAddress: `0x${string}` }

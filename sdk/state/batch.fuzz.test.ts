@@ -17,7 +17,7 @@ import { ScenarioIds, buildTx, fundingDeposits } from './testScenario.ts'
 import { commitTxEffect } from './txEffect.ts'
 
 const RUNS = Number(process.env.STATE_FUZZ_RUNS ?? '25')
-const sizes = { accountDepth: 3, orderDepth: 2, markets: 2, batchSlots: 16 }
+const sizes = { accountDepth: 3, orderDepth: 2, markets: 2, batchSlots: 16, batchAccounts: 32 }
 
 function expectMarketInvariants(state: ExchangeState) {
   state.markets.forEach((market, m) => {

@@ -2,18 +2,20 @@
  * A batch (docs/protocol.md §4, §6, §7): txs applied in order (each accepted or rejected with its typed error),
  * then the end-of-batch credit (fees to account 1, penalties to account 0, each a funding-settling touch), the
  * pubdata of the accepted txs, the old and new state roots and the commitment. Txs whose record would not fit the
- * batch's N chunks are rejected with PUBDATA_CAPACITY_EXCEEDED without being applied (the sequencer carries them
- * to the next batch). The credit records nothing in the pubdata: replay performs it the same way.
+ * batch's N chunks are rejected with PUBDATA_CAPACITY_EXCEEDED, and txs that would take the batch past its K
+ * distinct accounts (`batchAccounts.ts`) with BATCH_ACCOUNT_CAPACITY_EXCEEDED, without being applied (the
+ * sequencer carries them to the next batch). The credit records nothing in the pubdata: replay performs it the same way.
  *
  * `applyBatch` mutates `state` (and `tree`, which must be in sync with `state` on entry).
  * With `witness: true` each accepted tx's leaf writes are recorded (`stateTree.ts`); otherwise the tree is
  * brought up to date once, from the set of touched leaves, when the batch is cut.
  */
 import type { BaseError } from '../errors.ts'
-import { PubdataCapacityError } from '../protocol/errors.ts'
+import { BatchAccountCapacityError, PubdataCapacityError } from '../protocol/errors.ts'
 import { batchCommitment, encodePubdata, recordChunks, type PubdataRecord } from '../protocol/pubdata.ts'
 import { FEE_ACCOUNT_INDEX, INSURANCE_FUND_INDEX, type Tx } from '../protocol/types.ts'
 import { prepareTx, type PrepareTxReturnType } from './applyTx.ts'
+import { admitAccounts, slotAccounts } from './batchAccounts.ts'
 import type { StateEvent } from './events.ts'
 import type { ExchangeState } from './state.ts'
 import { markDirty, StateTree, type AccountReadWitness, type DirtySet, type LeafWitness } from './stateTree.ts'
@@ -97,6 +99,7 @@ export function applyBatch(
   const witnesses: TxWitness[] = []
   let chunks = 0
   const capacity = state.sizes.batchSlots
+  const accounts = new Set<bigint>()
   txs.forEach((tx, txIndex) => {
     const prepared = prepare(state, tx, context)
     if (!prepared.accepted) {
@@ -107,6 +110,12 @@ export function applyBatch(
     const needed = recordChunks(effect.pubdata)
     if (chunks + needed > capacity) {
       results.push({ accepted: false, error: new PubdataCapacityError(chunks + needed, capacity) })
+      return
+    }
+    const touched = slotAccounts(tx, effect)
+    if (admitAccounts(accounts, touched, state.sizes.batchAccounts) === undefined) {
+      const wouldBe = new Set([...accounts, ...touched]).size
+      results.push({ accepted: false, error: new BatchAccountCapacityError(wouldBe, state.sizes.batchAccounts) })
       return
     }
     chunks += needed

@@ -104,7 +104,7 @@ describe('liquidation rules', () => {
 
 describe('gap shock', () => {
   it('behavior: a 30 % drop with leveraged longs — backstop, liquidation and ADL leave everyone solvent and collateral conserved', () => {
-    const state = testState({ accountDepth: 3, orderDepth: 2, markets: 2, batchSlots: 16 })
+    const state = testState({ accountDepth: 3, orderDepth: 2, markets: 2, batchSlots: 16, batchAccounts: 32 })
     const deposits: bigint[] = []
     const deposit = (index: bigint, amount: bigint, label: string) => {
       apply(state, depositNewTx(index, amount, testKey(label)))

@@ -23,7 +23,7 @@ export type ScenarioBatch = { batchTimestamp: bigint; pubdata: Uint8Array; newSt
 
 /** Deposits in batch 0, then the intents in batches of `perBatch` txs, T advancing 600 s per batch. */
 export function runScenario(intents: readonly Intent[], perBatch = 6, witness = false): { state: ExchangeState; tree: StateTree; batches: ScenarioBatch[] } {
-  const state = testState({ accountDepth: 3, orderDepth: 2, markets: 2, batchSlots: 16 })
+  const state = testState({ accountDepth: 3, orderDepth: 2, markets: 2, batchSlots: 16, batchAccounts: 32 })
   const ids = new ScenarioIds()
   const batches: ScenarioBatch[] = []
   let tree: StateTree | undefined

@@ -301,6 +301,16 @@ export class StateTree {
     return { accountIndex, leaf: proof.leaf, siblings: proof.siblings, pathDigits: proof.pathDigits, accountsRoot: this.accounts.root() }
   }
 
+  /**
+   * Overwrite an account leaf, returning its path before the write: the circuit witness's write-back of the batch
+   * account cache, which writes each touched account's final leaf once. Leaves `sync` state behind: use a clone.
+   */
+  accountWrite(accountIndex: bigint, leaf: bigint): AccountReadWitness {
+    const read = this.accountRead(accountIndex)
+    this.accounts.set(accountIndex, leaf)
+    return read
+  }
+
   /** The orders root an account's current leaf commits to: before the first slot write of this tx, if any. */
   private committedOrdersRoot(witnesses: readonly LeafWitness[], accountIndex: bigint): bigint {
     const first = witnesses.find((witness) => witness.tree === 'orderSlot' && witness.accountIndex === accountIndex)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { CIRCUIT_SIZES } from '../../sdk/protocol/config.ts'
 import { decodePubdata } from '../../sdk/protocol/pubdata.ts'
 import type { Tx } from '../../sdk/protocol/types.ts'
 import { applyTx } from '../../sdk/state/applyTx.ts'
@@ -82,6 +83,21 @@ describe('BatchCutter', () => {
     expect(decodePubdata(built.pubdata).map((record) => record.type)).toEqual(['depositNew', 'deposit', 'noop'])
     expect(built.pubdata.subarray(3 * 32).every((byte) => byte === 0)).toBe(true)
     expect(built.calldata).toHaveLength(3 * 32)
+  })
+
+  it('behavior: cuts before a tx that would touch a (K+1)th distinct account; txs on the batch\'s accounts still join', () => {
+    const state = testState({ ...CIRCUIT_SIZES.test, batchSlots: 8, batchAccounts: 2 })
+    const c = new BatchCutter({ state, domain: TEST_DOMAIN, lastTimestamp: GENESIS_TIME, nextBatchNumber: 1n })
+    const carol = testKey('batch-carol')
+    expect(c.offer(queued(depositNewTx(2n, 1_000_000n, alice), GENESIS_TIME))).toEqual([])
+    expect(c.offer(queued(depositNewTx(3n, 1_000_000n, bob, 0xb0bn), GENESIS_TIME))).toEqual([])
+    expect(c.offer(queued(depositTx(2n, 5n), GENESIS_TIME))).toEqual([])
+    const [batch, ...rest] = c.offer(queued(depositNewTx(4n, 1_000_000n, carol, 0xca201n), GENESIS_TIME))
+    expect(rest).toEqual([])
+    expect(batch).toMatchObject({ reason: 'capacity', chunks: 5 })
+    expect(batch!.txs.map((entry) => entry.tx.type)).toEqual(['deposit', 'deposit', 'deposit'])
+    expect(c.open.map((entry) => entry.seq)).toEqual([seq])
+    expect(build(batch!).records.map((record) => record.type)).toEqual(['depositNew', 'depositNew', 'deposit'])
   })
 
   it('behavior: cutNow pads a partial batch with noops; an empty open batch cuts nothing', () => {

@@ -11,7 +11,8 @@
  *
  * A batch is cut when:
  * - `full`: its records use all N slots;
- * - `capacity`: the next tx's record does not fit the slots left (a 2-chunk record is never split);
+ * - `capacity`: the next tx's record does not fit the slots left (a 2-chunk record is never split), or it would
+ *   take the batch past the K distinct accounts the circuit's account cache holds (`sdk/state/batchAccounts.ts`);
  * - `timestamp`: admitting the next tx would raise T so that a tx of the batch (or the new one) is rejected,
  *   e.g. an order expiring between two input times;
  * - `timeLimit` / `flush`: the caller asks (the oldest tx waited too long, or shutdown).
@@ -22,6 +23,7 @@ import { recordChunks } from '../../sdk/protocol/pubdata.ts'
 import type { Domain, Tx } from '../../sdk/protocol/types.ts'
 import { prepareTx } from '../../sdk/state/applyTx.ts'
 import { prepareBatchCredit } from '../../sdk/state/batch.ts'
+import { admitAccounts, slotAccounts } from '../../sdk/state/batchAccounts.ts'
 import { cloneState, type ExchangeState } from '../../sdk/state/state.ts'
 import { commitTxEffect, type TxContext } from '../../sdk/state/txEffect.ts'
 import { TxOutOfOrderError, TxUnbatchableError } from './errors.ts'
@@ -83,11 +85,12 @@ export function comparePositions(a: TxPosition, b: TxPosition): number {
   return a.index - b.index
 }
 
-type Trial = { ok: true; state: ExchangeState; chunks: number } | { ok: false; error: BaseError | 'capacity' }
+type Trial = { ok: true; state: ExchangeState; chunks: number; accounts: Set<bigint> } | { ok: false; error: BaseError | 'capacity' }
 
 export class BatchCutter {
   readonly #domain: Domain
   readonly #capacity: number
+  readonly #accountCapacity: number
   readonly #rule: TimestampRule
   /** State at the start of the open batch. */
   #base: ExchangeState
@@ -95,6 +98,8 @@ export class BatchCutter {
   #working: ExchangeState
   #open: PositionedTx[] = []
   #chunks = 0
+  /** Distinct accounts the open batch's slots touch. */
+  #accounts = new Set<bigint>()
   #timestamp: bigint
   #nextBatchNumber: bigint
   #lastPosition: TxPosition | undefined
@@ -102,6 +107,7 @@ export class BatchCutter {
   constructor(parameters: BatchCutterParameters) {
     this.#domain = parameters.domain
     this.#capacity = parameters.state.sizes.batchSlots
+    this.#accountCapacity = parameters.state.sizes.batchAccounts
     this.#rule = parameters.timestampRule ?? 'latestInput'
     this.#base = cloneState(parameters.state)
     this.#working = cloneState(parameters.state)
@@ -130,19 +136,21 @@ export class BatchCutter {
   }
 
   /** Apply `txs` to a copy of `base` at `batchTimestamp`; stops at the first rejection or overflow. */
-  #run(txs: readonly PositionedTx[], batchTimestamp: bigint, onto?: { state: ExchangeState; chunks: number }): Trial {
+  #run(txs: readonly PositionedTx[], batchTimestamp: bigint, onto?: { state: ExchangeState; chunks: number; accounts: Set<bigint> }): Trial {
     const state = onto?.state ?? cloneState(this.#base)
     let chunks = onto?.chunks ?? 0
+    const accounts = onto?.accounts ?? new Set<bigint>()
     const context = this.#context(batchTimestamp)
     for (const { tx } of txs) {
       const prepared = prepareTx(state, tx, context)
       if (!prepared.accepted) return { ok: false, error: prepared.error }
       const needed = recordChunks(prepared.effect.pubdata)
       if (chunks + needed > this.#capacity) return { ok: false, error: 'capacity' }
+      if (admitAccounts(accounts, slotAccounts(tx, prepared.effect), this.#accountCapacity) === undefined) return { ok: false, error: 'capacity' }
       chunks += needed
       commitTxEffect(state, prepared.effect)
     }
-    return { ok: true, state, chunks }
+    return { ok: true, state, chunks, accounts }
   }
 
   /**
@@ -160,18 +168,19 @@ export class BatchCutter {
     if (!trial.ok) {
       if (this.#open.length === 0) {
         const at = floor > this.#timestamp ? floor : this.#timestamp
-        if (trial.error === 'capacity') throw new Error(`unreachable: one record exceeds ${this.#capacity} slots`)
+        if (trial.error === 'capacity') throw new Error(`unreachable: one tx exceeds ${this.#capacity} slots or ${this.#accountCapacity} accounts`)
         throw new TxUnbatchableError(queued.seq, queued.index, at, trial.error)
       }
       cut.push(this.#cut(trial.error === 'capacity' ? 'capacity' : 'timestamp'))
       trial = this.#try(queued, floor)
       if (!trial.ok) {
-        if (trial.error === 'capacity') throw new Error(`unreachable: one record exceeds ${this.#capacity} slots`)
+        if (trial.error === 'capacity') throw new Error(`unreachable: one tx exceeds ${this.#capacity} slots or ${this.#accountCapacity} accounts`)
         throw new TxUnbatchableError(queued.seq, queued.index, this.#timestamp > floor ? this.#timestamp : floor, trial.error)
       }
     }
     this.#working = trial.state
     this.#chunks = trial.chunks
+    this.#accounts = trial.accounts
     this.#open.push(queued)
     if (floor > this.#timestamp) this.#timestamp = floor
     this.#lastPosition = { seq: queued.seq, index: queued.index }
@@ -185,7 +194,7 @@ export class BatchCutter {
       return this.#run([...this.#open, queued], floor)
     }
     // T unchanged: the open batch stays valid; only the new tx is judged, on a copy of the working state.
-    return this.#run([queued], this.#timestamp, { state: cloneState(this.#working), chunks: this.#chunks })
+    return this.#run([queued], this.#timestamp, { state: cloneState(this.#working), chunks: this.#chunks, accounts: new Set(this.#accounts) })
   }
 
   /** Cut the open batch now (time limit or shutdown); undefined when it is empty. */
@@ -210,6 +219,7 @@ export class BatchCutter {
     this.#working = cloneState(next)
     this.#open = []
     this.#chunks = 0
+    this.#accounts = new Set()
     this.#nextBatchNumber += 1n
     return batch
   }
