@@ -15,6 +15,7 @@ import {
 } from 'viem'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { PublicKey } from '../sdk/protocol/types.ts'
+import { awaitCanonicalReceipt } from '../sequencer/l1/receipts.ts'
 import type { L1Context, Wallet } from './context.ts'
 import { L1TransactionError } from './errors.ts'
 import type { ExitCallArguments } from './exit.ts'
@@ -45,7 +46,11 @@ async function send(
   } catch (cause) {
     throw revertError(action, cause)
   }
-  const receipt = await l1.publicClient.waitForTransactionReceipt({ hash })
+  // Not viem's receipt wait: it waits out its whole timeout for a transaction a reorg dropped.
+  const waited = await awaitCanonicalReceipt({ publicClient: l1.publicClient, hash })
+  if (waited.status === 'dropped') throw new L1TransactionError(action, 'transaction dropped from the chain (a reorg?); nothing happened, run it again', { transactionHash: hash })
+  if (waited.status === 'timeout') throw new L1TransactionError(action, 'transaction not mined in time; it may still land, check before running it again', { transactionHash: hash })
+  const { receipt } = waited
   if (receipt.status !== 'success') throw new L1TransactionError(action, 'transaction reverted', { transactionHash: hash })
   const events = parseEventLogs({ abi: ZK_PERP_ABI, logs: receipt.logs.filter((log: Log) => log.address.toLowerCase() === l1.deployment.zkPerp.toLowerCase()) })
   return { transactionHash: hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed, events }

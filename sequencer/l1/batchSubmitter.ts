@@ -27,10 +27,7 @@ import {
   type Transport,
   type WalletClient,
   BaseError as ViemBaseError,
-  BlockNotFoundError,
   ContractFunctionRevertedError,
-  TransactionNotFoundError,
-  TransactionReceiptNotFoundError,
   decodeErrorResult,
   encodeFunctionData,
   keccak256,
@@ -61,6 +58,7 @@ import {
   RetriesExhaustedError,
   WrongChainError,
 } from './errors.ts'
+import { awaitCanonicalReceipt } from './receipts.ts'
 import { DEFAULT_RETRY_POLICY, sleep, withRetry, type RetryPolicy } from './retry.ts'
 import { zkPerpAbi } from './zkPerpAbi.ts'
 
@@ -140,12 +138,6 @@ export function isTransientRpcError(error: unknown): boolean {
 }
 
 /** A rejection handler that turns viem's "not found" answers into `value` and rethrows anything else. */
-function ifNotFound<T>(value: T): (error: unknown) => T {
-  return (error) => {
-    if (error instanceof TransactionReceiptNotFoundError || error instanceof TransactionNotFoundError || error instanceof BlockNotFoundError) return value
-    throw error
-  }
-}
 
 /** The contract's custom error in a viem error chain: name and values, or undefined when there is no revert data. */
 export function decodeRevert(error: unknown): { errorName: string | undefined; errorArgs: readonly unknown[] } | undefined {
@@ -405,33 +397,16 @@ export class BatchSubmitter {
     }
   }
 
-  /**
-   * The receipt of `hash` once its block is `confirmations` deep and still canonical, or undefined when the
-   * transaction is no longer known to the node (dropped, e.g. by a reorg) or the wait passes `receiptTimeoutMs`.
-   * viem's `waitForTransactionReceipt` is not used: for a transaction a reorg dropped it waits out its whole
-   * timeout, and the retry policy multiplies that, for a receipt that cannot come (measured: the reorg test hung).
-   */
+  /** The receipt once final enough; undefined when the transaction was dropped or the wait timed out (re-decide from L1). */
   async #awaitCanonicalReceipt(hash: Hex): Promise<TransactionReceipt | undefined> {
-    const { publicClient } = this.#parameters
-    const confirmations = BigInt(this.#parameters.confirmations ?? 1)
-    const deadline = performance.now() + (this.#parameters.receiptTimeoutMs ?? 120_000)
-    const pollMs = Math.min(1_000, Math.max(50, publicClient.pollingInterval))
-    for (;;) {
-      const receipt = await this.#rpc('getTransactionReceipt', () => publicClient.getTransactionReceipt({ hash }).catch(ifNotFound(undefined)))
-      if (receipt === undefined) {
-        const known = await this.#rpc('getTransaction', () => publicClient.getTransaction({ hash }).then(() => true, ifNotFound(false)))
-        if (!known) return undefined
-      } else {
-        const head = await this.#rpc('getBlockNumber', () => publicClient.getBlockNumber({ cacheTime: 0 }))
-        if (head - receipt.blockNumber + 1n >= confirmations) {
-          const block = await this.#rpc('getBlock', () => publicClient.getBlock({ blockNumber: receipt.blockNumber }).catch(ifNotFound(undefined)))
-          // Another block at that height: the receipt is stale (reorged out, or moved); read it again.
-          if (block?.hash === receipt.blockHash) return receipt
-        }
-      }
-      if (performance.now() > deadline) return undefined
-      await sleep(pollMs)
-    }
+    const waited = await awaitCanonicalReceipt({
+      publicClient: this.#parameters.publicClient,
+      hash,
+      confirmations: this.#parameters.confirmations ?? 1,
+      timeoutMs: this.#parameters.receiptTimeoutMs ?? 120_000,
+      rpc: (operation, call) => this.#rpc(operation, call),
+    })
+    return waited.status === 'confirmed' ? waited.receipt : undefined
   }
 
   #rpc<T>(operation: string, call: () => Promise<T>): Promise<T> {

@@ -168,3 +168,17 @@ export class WithdrawalFailedError extends BaseError {
     super(WithdrawalFailedError.code, 'withdraw transaction failed', { details: { owner, transactionHash } })
   }
 }
+
+/**
+ * A transaction we sent did not reach its confirmations: a reorg dropped it (`dropped`: it will not land as sent;
+ * nothing happened, so sending again is safe), or it was still pending or shallow when the wait ran out (`timeout`:
+ * it may still land; look before sending again).
+ */
+export class TransactionUnconfirmedError extends BaseError {
+  static readonly code = 'L1_TRANSACTION_UNCONFIRMED' as const
+  override readonly name = 'L1.TransactionUnconfirmedError'
+  constructor(readonly action: string, readonly reason: 'dropped' | 'timeout', readonly transactionHash: string) {
+    const advice = reason === 'dropped' ? 'dropped from the chain (a reorg?); nothing happened, run it again' : 'not confirmed in time; it may still land, check before running it again'
+    super(TransactionUnconfirmedError.code, `${action} transaction ${advice}`, { details: { action, reason, transactionHash } })
+  }
+}

@@ -5,7 +5,8 @@
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import { parseEventLogs } from 'viem'
 import { decodeRevert } from './batchSubmitter.ts'
-import { NothingToWithdrawError, WithdrawalFailedError } from './errors.ts'
+import { NothingToWithdrawError, TransactionUnconfirmedError, WithdrawalFailedError } from './errors.ts'
+import { awaitCanonicalReceipt } from './receipts.ts'
 import { zkPerpAbi } from './zkPerpAbi.ts'
 
 export type ReadPendingWithdrawalParameters = {
@@ -28,6 +29,8 @@ export type WithdrawPendingParameters = {
   readonly to?: Address
   /** Confirmations to wait for (default 1). */
   readonly confirmations?: number
+  /** How long to wait for them (default 120 s). */
+  readonly receiptTimeoutMs?: number
 }
 
 export type WithdrawPendingReturnType = {
@@ -40,7 +43,9 @@ export type WithdrawPendingReturnType = {
 
 /**
  * Pulls the owner's whole pending balance to `to`. NothingToWithdrawError (checked before sending) when there is
- * none; the amount paid is read from the `Withdrawn` event of the receipt.
+ * none; the amount paid is read from the `Withdrawn` event of the receipt. TransactionUnconfirmedError when the
+ * transaction is dropped by a reorg before its confirmations (the balance is still pending: run it again) or is
+ * not confirmed in time.
  */
 export async function withdrawPending(parameters: WithdrawPendingParameters): Promise<WithdrawPendingReturnType> {
   const { publicClient, walletClient, zkPerpAddress } = parameters
@@ -53,7 +58,9 @@ export async function withdrawPending(parameters: WithdrawPendingParameters): Pr
     throw error
   }
   const hash = await walletClient.writeContract({ address: zkPerpAddress, abi: zkPerpAbi, functionName: 'withdraw', args: [to], account: walletClient.account, chain: walletClient.chain })
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, confirmations: parameters.confirmations ?? 1 })
+  const waited = await awaitCanonicalReceipt({ publicClient, hash, confirmations: parameters.confirmations ?? 1, timeoutMs: parameters.receiptTimeoutMs ?? 120_000 })
+  if (waited.status !== 'confirmed') throw new TransactionUnconfirmedError('withdraw', waited.status, hash)
+  const { receipt } = waited
   const [withdrawn] = parseEventLogs({ abi: zkPerpAbi, eventName: 'Withdrawn', logs: receipt.logs, strict: true })
   if (receipt.status !== 'success' || withdrawn === undefined) throw new WithdrawalFailedError(owner, hash)
   return { amount: withdrawn.args.amount, to: withdrawn.args.to, transactionHash: hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }

@@ -36,10 +36,11 @@ import { LiquidationKeeper } from '../keeper/liquidationKeeper.ts'
 import { createKeeperMetrics } from '../keeper/metrics.ts'
 import { OracleFeeder } from '../keeper/oracleFeeder.ts'
 import type { PriceSource } from '../keeper/priceSource.ts'
-import { BatchSubmitter } from '../l1/batchSubmitter.ts'
+import { BatchSubmitter, isTransientRpcError } from '../l1/batchSubmitter.ts'
 import { chainFor } from '../l1/chain.ts'
 import { ChainWatcher, type PriorityOperation } from '../l1/chainWatcher.ts'
 import { PriorityDeadlineMonitor } from '../l1/priorityDeadline.ts'
+import { DEFAULT_RETRY_POLICY, withRetry } from '../l1/retry.ts'
 import { zkPerpAbi } from '../l1/zkPerpAbi.ts'
 import { L1AheadOfStoreError, PriorityIndexMismatchError, PriorityOpRefusedError } from './errors.ts'
 import { createPriorityDeadlineMetrics, createSettlementMetrics } from './metrics.ts'
@@ -267,7 +268,12 @@ export async function startNode(parameters: NodeParameters): Promise<ZkPerpNode>
     stack.push(() => watcher.stop())
 
     // ─── Priority deadlines (the exodus alert) ────────────────────────────────────────────────────────────
-    const priorityWindow = await publicClient.readContract({ address: l1.zkPerp, abi: zkPerpAbi, functionName: 'PRIORITY_DEADLINE' })
+    // Retried like every other L1 read: an RPC hiccup at start-up must not fail the start.
+    const priorityWindow = await withRetry(() => publicClient.readContract({ address: l1.zkPerp, abi: zkPerpAbi, functionName: 'PRIORITY_DEADLINE' }), {
+      policy: DEFAULT_RETRY_POLICY,
+      isTransient: isTransientRpcError,
+      onRetry: (error, attempt, delayMs) => logger.warn({ err: error, attempt, delayMs }, 'L1 RPC failed; retrying'),
+    })
     const warnBelowSeconds = parameters.priorityDeadlineWarnSeconds ?? priorityWindow / 4n
     const deadlineMetrics = createPriorityDeadlineMetrics(registry)
     let deadlineAtRisk = false
