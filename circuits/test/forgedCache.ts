@@ -27,5 +27,5 @@ export function forgedCacheInputs(input: Record<string, unknown>, before: Exchan
     },
     (index) => treeAfter.accountRead(index).leaf,
   )
-  return { ...cache, cacheSelect: cacheSelectInput(cache.cacheInitial, accountIndex, opened) }
+  return { ...cache.input, cacheSelect: cacheSelectInput(cache.input.cacheInitial, accountIndex, opened) }
 }

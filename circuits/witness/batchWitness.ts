@@ -422,6 +422,8 @@ export function cacheEntry(accountIndex: bigint, preimage: AccountPreimage | nul
 }
 
 export type AccountCacheInput = { readonly cacheInitial: bigint[][]; readonly cacheSiblings: Siblings[] }
+/** The cache's circuit inputs and the accounts root its write-back leaves. */
+export type AccountCache = { readonly input: AccountCacheInput; readonly accountsRootAfter: bigint }
 
 /**
  * The K cache entries for the accounts a batch opens, in increasing index order, padded with other indices from the
@@ -435,7 +437,7 @@ export function accountCacheInput(
   opened: ReadonlySet<bigint>,
   initial: (index: bigint) => AccountPreimage | null,
   finalLeaf: (index: bigint) => bigint,
-): AccountCacheInput {
+): AccountCache {
   const { accountDepth, markets, batchAccounts } = before.sizes
   if (opened.size > batchAccounts) throw new WitnessShapeError(`the batch opens ${opened.size} accounts, the cache holds ${batchAccounts}`, { accounts: opened.size, batchAccounts })
   const indices = [...opened]
@@ -453,7 +455,8 @@ export function accountCacheInput(
     const leaf = opened.has(index) ? finalLeaf(index) : tree.accountRead(index).leaf
     return siblingsOf({ siblingsBefore: tree.accountWrite(index, leaf).siblings })
   })
-  return { cacheInitial: indices.map((index) => cacheEntry(index, opened.has(index) ? initial(index) : untouched(index), markets)), cacheSiblings }
+  const cacheInitial = indices.map((index) => cacheEntry(index, opened.has(index) ? initial(index) : untouched(index), markets))
+  return { input: { cacheInitial, cacheSiblings }, accountsRootAfter: tree.accountsRoot() }
 }
 
 /** Per slot and side, the one-hot selection of the side's entry (all zero for a side that opens no account). */
@@ -482,8 +485,6 @@ function buildAccountCache(
   }
   // An account only read (a forced withdrawal of an empty index) stays empty.
   const cache = accountCacheInput(before, treeBefore, opened, (index) => initial.get(index) ?? null, (index) => finalLeaf.get(index) ?? 0n)
-  const written = treeBefore.clone()
-  for (const [index, leaf] of finalLeaf) written.accountWrite(index, leaf)
-  if (written.accountsRoot() !== rootAfterSlots) throw new WitnessShapeError('the account cache does not write back to the accounts root after the slots')
-  return cache
+  if (cache.accountsRootAfter !== rootAfterSlots) throw new WitnessShapeError('the account cache does not write back to the accounts root after the slots')
+  return cache.input
 }

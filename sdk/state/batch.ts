@@ -112,10 +112,9 @@ export function applyBatch(
       results.push({ accepted: false, error: new PubdataCapacityError(chunks + needed, capacity) })
       return
     }
-    const touched = slotAccounts(tx, effect)
-    if (admitAccounts(accounts, touched, state.sizes.batchAccounts) === undefined) {
-      const wouldBe = new Set([...accounts, ...touched]).size
-      results.push({ accepted: false, error: new BatchAccountCapacityError(wouldBe, state.sizes.batchAccounts) })
+    const admission = admitAccounts(accounts, slotAccounts(tx, effect), state.sizes.batchAccounts)
+    if (!admission.admitted) {
+      results.push({ accepted: false, error: new BatchAccountCapacityError(admission.count, state.sizes.batchAccounts) })
       return
     }
     chunks += needed

@@ -18,12 +18,13 @@ export function slotAccounts(tx: Tx, effect: TxEffect): bigint[] {
 }
 
 /**
- * The number of distinct accounts once `accounts` joins `batch`, or undefined when that exceeds `limit` (then
- * `batch` is unchanged). Adds them otherwise.
+ * Adds `accounts` to `batch` when the distinct accounts stay within `limit`; otherwise `batch` is unchanged.
+ * `count` is the number of distinct accounts with them, admitted or not.
  */
-export function admitAccounts(batch: Set<bigint>, accounts: readonly bigint[], limit: number): number | undefined {
+export function admitAccounts(batch: Set<bigint>, accounts: readonly bigint[], limit: number): { readonly admitted: boolean; readonly count: number } {
   const added = accounts.filter((index) => !batch.has(index))
-  if (batch.size + added.length > limit) return undefined
+  const count = batch.size + added.length
+  if (count > limit) return { admitted: false, count }
   for (const index of added) batch.add(index)
-  return batch.size
+  return { admitted: true, count }
 }

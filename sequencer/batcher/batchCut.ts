@@ -146,7 +146,7 @@ export class BatchCutter {
       if (!prepared.accepted) return { ok: false, error: prepared.error }
       const needed = recordChunks(prepared.effect.pubdata)
       if (chunks + needed > this.#capacity) return { ok: false, error: 'capacity' }
-      if (admitAccounts(accounts, slotAccounts(tx, prepared.effect), this.#accountCapacity) === undefined) return { ok: false, error: 'capacity' }
+      if (!admitAccounts(accounts, slotAccounts(tx, prepared.effect), this.#accountCapacity).admitted) return { ok: false, error: 'capacity' }
       chunks += needed
       commitTxEffect(state, prepared.effect)
     }
