@@ -18,9 +18,8 @@ import { zkPerpAbi } from '../sequencer/l1/zkPerpAbi.ts'
 import { ZkPerpClient } from '../sdk/client/client.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { FaultPlan, WorkerFault } from '../prover/testing/faultyProofWorker.ts'
-import { gauge, startQuietDevnet, until } from './quietDevnet.ts'
+import { gauge, startSlowProverDevnet, until } from './quietDevnet.ts'
 
-const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 const PROOF_DELAY_MS = 3_000
 // Every batch's first proof attempt starts PROOF_DELAY_MS late, on top of real proving.
 const PROVER_FAULTS: FaultPlan = Object.fromEntries(
@@ -43,15 +42,7 @@ async function depositFrom(keyIndex: number, amount: string): Promise<bigint> {
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'zkperp-e2e-deadline-'))
-  devnet = await startQuietDevnet(stateDir, {
-    node: {
-      batch: { maxWaitMs: 300, pollIntervalMs: 50 },
-      keeper: false,
-      maxSettlementBacklog: 1n,
-      prover: { workerFilename: FAULTY_WORKER, workerData: { faults: PROVER_FAULTS } },
-    },
-    priorityDeadlineSeconds: WINDOW_SECONDS,
-  })
+  devnet = await startSlowProverDevnet(stateDir, PROVER_FAULTS, { priorityDeadlineSeconds: WINDOW_SECONDS })
   l1 = createPublicClient({ transport: http(devnet.rpcUrl), cacheTime: 0 }) as PublicClient
 })
 

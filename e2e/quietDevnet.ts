@@ -1,9 +1,28 @@
 import pino from 'pino'
+import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
 import { startDevnet, type Devnet, type DevnetParameters } from '../scripts/devnet.ts'
 
 /** A devnet for tests: free ports for anvil and the gateway, no progress lines, a silent node logger. */
 export function startQuietDevnet(stateDir: string, parameters: Pick<DevnetParameters, 'node' | 'fundingIntervalSeconds' | 'priorityDeadlineSeconds'>): Promise<Devnet> {
   return startDevnet({ port: 0, gatewayPort: 0, stateDir, log: () => {}, logger: pino({ level: 'silent' }), ...parameters })
+}
+
+const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
+
+/**
+ * A quiet devnet whose node holds at most one batch between cut and L1 (`maxSettlementBacklog` 1), cuts batches
+ * within 300 ms, runs no keeper, and proves through the faulty worker with `faults` (delays, crashes per attempt).
+ */
+export function startSlowProverDevnet(stateDir: string, faults: FaultPlan, parameters: Pick<DevnetParameters, 'priorityDeadlineSeconds'> = {}): Promise<Devnet> {
+  return startQuietDevnet(stateDir, {
+    node: {
+      batch: { maxWaitMs: 300, pollIntervalMs: 50 },
+      keeper: false,
+      maxSettlementBacklog: 1n,
+      prover: { workerFilename: FAULTY_WORKER, workerData: { faults } },
+    },
+    ...parameters,
+  })
 }
 
 /** Polls `condition` every 50 ms until it holds; after `timeoutMs` throws, naming `what` and the node's status. */

@@ -15,9 +15,8 @@ import type { Devnet } from '../scripts/devnet.ts'
 import { ZkPerpClient } from '../sdk/client/client.ts'
 import { deriveL2Key } from '../sdk/protocol/keys.ts'
 import type { FaultPlan } from '../prover/testing/faultyProofWorker.ts'
-import { gauge, startQuietDevnet, until } from './quietDevnet.ts'
+import { gauge, startSlowProverDevnet, until } from './quietDevnet.ts'
 
-const FAULTY_WORKER = new URL('../prover/testing/faultyProofWorker.ts', import.meta.url).href
 // Batch 1 (the deposit) waits 5 s before its proof even starts: the window in which the backlog is at its limit.
 const PROVER_FAULTS: FaultPlan = { 'batch-1': { 1: { delayMs: 5_000 } } }
 
@@ -26,14 +25,7 @@ let stateDir: string
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'zkperp-e2e-backlog-'))
-  devnet = await startQuietDevnet(stateDir, {
-    node: {
-      batch: { maxWaitMs: 300, pollIntervalMs: 50 },
-      keeper: false,
-      maxSettlementBacklog: 1n,
-      prover: { workerFilename: FAULTY_WORKER, workerData: { faults: PROVER_FAULTS } },
-    },
-  })
+  devnet = await startSlowProverDevnet(stateDir, PROVER_FAULTS)
 })
 
 afterAll(async () => {
